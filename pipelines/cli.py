@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipelines.soql.catalog import Catalog
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -43,7 +47,7 @@ def _soql_compile(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_catalog(path: str | None):  # type: ignore[no-untyped-def]
+def _load_catalog(path: str | None) -> Catalog:
     from pipelines.soql.catalog import catalog_from_yaml, standard_catalog
 
     if not path:

@@ -19,7 +19,13 @@ from dataclasses import replace
 
 from pipelines.soql import ast
 from pipelines.soql.ast import to_soql
-from pipelines.soql.catalog import Catalog, CatalogError, catalog_from_yaml, standard_catalog
+from pipelines.soql.catalog import (
+    Catalog,
+    CatalogError,
+    SObject,
+    catalog_from_yaml,
+    standard_catalog,
+)
 from pipelines.soql.compiler import (
     ChildQuery,
     CompiledCondition,
@@ -133,7 +139,7 @@ def compile_condition(
     )
 
 
-def catalog_object(compiler: _Compiler, name: str):  # type: ignore[no-untyped-def]
+def catalog_object(compiler: _Compiler, name: str) -> SObject:
     obj = compiler.catalog.get(name)
     if obj is None:
         from pipelines.soql.errors import INVALID_TYPE, unknown_object

@@ -10,9 +10,11 @@ upper case, names as written, one space between tokens)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pipelines.soql.errors import Pos
 
@@ -380,7 +382,7 @@ def _comparison(c: Comparison) -> str:
     return f"{to_soql(c.lhs)} {c.op} {rhs}"
 
 
-def _logical(word: str):  # type: ignore[no-untyped-def]
+def _logical(word: str) -> Callable[[And | Or], str]:
     return lambda n: f" {word} ".join(to_soql(i) for i in n.items)
 
 
@@ -388,7 +390,7 @@ def _number(n: Decimal) -> str:
     return str(n)
 
 
-_PRINTERS = {
+_PRINTERS: dict[type, Callable[[Any], str]] = {
     Query: _query,
     FromClause: _from,
     WithClause: _with,

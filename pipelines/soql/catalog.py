@@ -161,7 +161,10 @@ class Catalog:
         self.objects[obj.name.lower()] = obj
 
     def link_children(self) -> None:
-        """Derive ``childRelationships`` from the reference fields that name a child relationship."""
+        """Derive ``childRelationships`` from the reference fields that name a child relationship.
+
+        Raises :class:`CatalogError` when two lookups give one parent the same relationship name.
+        """
         for obj in self.objects.values():
             obj.child_relationships.clear()
         for child in self.objects.values():

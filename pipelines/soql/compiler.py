@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlglot import exp
 
@@ -87,7 +87,13 @@ def _kind(sf_type: str) -> str:
     return sf_type  # boolean, multipicklist, time, address, ...
 
 
-_TYPE_WORD = {"int": "integer", "datetime": "dateTime", "reference": "id"}
+_TYPE_WORD = {
+    "int": "integer",
+    "datetime": "dateTime",
+    "reference": "id",
+    "currency": "double",
+    "percent": "double",
+}
 
 
 # ---------------------------------------------------------------------------- results
@@ -362,7 +368,9 @@ class _Compiler:
         return obj
 
     def render(self, expression: exp.Expression) -> str:
-        return expression.sql(dialect=self.opts.dialect, identify=True, pretty=self.opts.pretty)
+        return expression.sql(
+            dialect=self.opts.dialect, identify=True, pretty=self.opts.pretty, copy=False
+        )
 
     # ------------------------------------------------------------------ conditions
 
@@ -373,11 +381,9 @@ class _Compiler:
             inner = self.condition(node.item, scope, having=having, under=under)
             return exp.Paren(this=inner)
         if isinstance(node, a.And):
-            return exp.and_(
-                *(self.condition(i, scope, having=having, under=under) for i in node.items)
-            )
+            return _and(*(self.condition(i, scope, having=having, under=under) for i in node.items))
         if isinstance(node, a.Or):
-            return exp.or_(
+            return _or(
                 *(self.condition(i, scope, having=having, under=under + "OR") for i in node.items)
             )
         if isinstance(node, a.Not):
@@ -605,12 +611,12 @@ class _Compiler:
             parts.append(exp.In(this=col, expressions=values))
         if has_null:
             parts.append(exp.Is(this=lhs.sql, expression=exp.null()))
-        positive = parts[0] if len(parts) == 1 else exp.Paren(this=exp.or_(*parts))
+        positive = parts[0] if len(parts) == 1 else exp.Paren(this=_or(*parts))
         if not negate:
             return positive
         if has_null:
             return exp.Not(this=exp.Coalesce(this=_unparen(positive), expressions=[exp.false()]))
-        return exp.and_(
+        return _and(
             exp.Not(this=exp.Is(this=lhs.sql, expression=exp.null())), exp.Not(this=positive)
         )
 
@@ -651,11 +657,11 @@ class _Compiler:
                 )
                 for w in wanted
             ]
-            alternatives.append(exp.and_(*each) if len(each) > 1 else each[0])
+            alternatives.append(_and(*each) if len(each) > 1 else each[0])
         if not alternatives:
             matched: exp.Expression = exp.false()
         else:
-            matched = exp.or_(*alternatives) if len(alternatives) > 1 else alternatives[0]
+            matched = _or(*alternatives) if len(alternatives) > 1 else alternatives[0]
         if node.op == "INCLUDES":
             return exp.Paren(this=matched) if len(alternatives) > 1 else matched
         return exp.Not(this=exp.Coalesce(this=matched, expressions=[exp.false()]))
@@ -663,14 +669,14 @@ class _Compiler:
     def date_range(
         self, node: a.Comparison, lhs: _Typed, value: a.DateLiteral, op: str
     ) -> exp.Expression:
-        if lhs.kind not in ("date", "datetime"):
-            raise self.type_error(lhs, value, quoted=lhs.kind in ("text", "id", "multipicklist"))
         if lhs.is_date_function:
             raise self.err(
                 MALFORMED_QUERY,
                 f"Date functions cannot be compared with date literals such as {value.name}",
                 value.pos,
             )
+        if lhs.kind not in ("date", "datetime"):
+            raise self.type_error(lhs, value, quoted=lhs.kind in ("text", "id", "multipicklist"))
         try:
             rng = literal_range(value.name, value.n, self.ctx)
         except ValueError as exc:
@@ -678,7 +684,7 @@ class _Compiler:
         start, end, end_inclusive = self.bounds(lhs, rng)
         col = lhs.sql
         end_test = exp.LTE if end_inclusive else exp.LT
-        inside = exp.and_(
+        inside = _and(
             exp.GTE(this=col, expression=start), end_test(this=col.copy(), expression=end)
         )
         if op == "=":
@@ -714,10 +720,10 @@ class _Compiler:
                 alternatives.append(self.date_range(node, lhs, item, "="))
             else:
                 alternatives.append(self.compare(lhs, "=", self.literal(node, lhs, item)))
-        matched = exp.or_(*alternatives) if len(alternatives) > 1 else alternatives[0]
+        matched = _or(*alternatives) if len(alternatives) > 1 else alternatives[0]
         if not negate:
             return exp.Paren(this=matched)
-        return exp.and_(
+        return _and(
             exp.Not(this=exp.Is(this=lhs.sql.copy(), expression=exp.null())),
             exp.Not(this=exp.Coalesce(this=matched, expressions=[exp.false()])),
         )
@@ -832,11 +838,11 @@ class _Compiler:
         select = exp.select(inner_col).from_(self.table(inner_obj.name, alias))
         for key in inner.join_order:
             select = select.join(inner.joins[key][1])
-        select = select.where(exp.and_(*conds))
+        select = select.where(_and(*conds))
         test = exp.In(this=lhs.sql, query=exp.Subquery(this=select))
         if node.op == "IN":
             return test
-        return exp.and_(
+        return _and(
             exp.Not(this=exp.Is(this=lhs.sql.copy(), expression=exp.null())), exp.Not(this=test)
         )
 
@@ -992,7 +998,7 @@ class _Compiler:
         def part(unit: str) -> exp.Expression:
             return exp.Extract(this=exp.var(unit), expression=value.copy())
 
-        def num(n: int) -> exp.Literal:
+        def num(n: int) -> exp.Expression:
             return exp.Literal.number(n)
 
         if name == "DAY_ONLY":
@@ -1167,6 +1173,15 @@ def _has_semijoin(cond: a.Condition) -> bool:
 # ---------------------------------------------------------------------------- sql helpers
 
 
+def _and(*items: exp.Expression) -> exp.Expression:
+    # The compiler builds fresh nodes, so sqlglot's defensive deep copy is pure cost.
+    return cast(exp.Expression, exp.and_(*items, copy=False))
+
+
+def _or(*items: exp.Expression) -> exp.Expression:
+    return cast(exp.Expression, exp.or_(*items, copy=False))
+
+
 def _col(name: str, table: str | None) -> exp.Column:
     return exp.Column(
         this=exp.to_identifier(name), table=exp.to_identifier(table) if table else None
@@ -1182,8 +1197,8 @@ def _binary(op: str, left: exp.Expression, right: exp.Expression) -> exp.Express
         return exp.EQ(this=left, expression=right)
     if op == "!=":
         return exp.NullSafeNEQ(this=left, expression=right)
-    cls = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[op]
-    return cls(this=left, expression=right)
+    cls: type[exp.Binary] = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[op]
+    return cast(exp.Expression, cls(this=left, expression=right))
 
 
 def _date_sql(value: date) -> exp.Expression:

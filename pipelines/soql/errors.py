@@ -74,7 +74,7 @@ class SoqlError(Exception):
 
 
 def _render(text: str, source: str, pos: Pos | None) -> str:
-    if pos is None or not source:
+    if pos is None:
         return text
     lines = source.split("\n")
     line = lines[pos.line - 1] if 0 < pos.line <= len(lines) else ""

@@ -52,12 +52,14 @@ class Token:
 
 
 _WS = re.compile(r"[ \t\r\n\f]+")
+_DIGITS = frozenset("0123456789")
 _DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?)?"
+    r"(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?)?",
+    re.ASCII,
 )
-_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-_CURRENCY = re.compile(r"([A-Za-z]{3})(-?\d+(?:\.\d+)?)")
+_CURRENCY = re.compile(r"([A-Za-z]{3})(-?\d+(?:\.\d+)?)", re.ASCII)
 _OPS = ("<=", ">=", "!=", "<>", "=", "<", ">")
 _PUNCT = {"(": T.LPAREN, ")": T.RPAREN, ",": T.COMMA, ".": T.DOT, ":": T.COLON, ";": T.SEMI}
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -79,10 +81,10 @@ def tokenize(text: str) -> list[Token]:
         if ch == "'":
             tok, i = _string(text, i)
             tokens.append(tok)
-        elif ch.isdigit():
+        elif ch in _DIGITS:
             tok, i = _number_or_date(text, i)
             tokens.append(tok)
-        elif ch == "." and i + 1 < n and text[i + 1].isdigit() and not _after_name(tokens):
+        elif ch == "." and i + 1 < n and text[i + 1] in _DIGITS and not _after_name(tokens):
             m = _NUMBER.match(text, i)
             assert m is not None
             i = m.end()
@@ -128,7 +130,7 @@ def _after_name(tokens: list[Token]) -> bool:
 
 
 def _continues_name(text: str, end: int) -> bool:
-    return end < len(text) and (text[end].isalnum() or text[end] == "_")
+    return end < len(text) and ((text[end].isascii() and text[end].isalnum()) or text[end] == "_")
 
 
 def _is_path_start(text: str, end: int) -> bool:
@@ -136,7 +138,7 @@ def _is_path_start(text: str, end: int) -> bool:
     return (
         end < len(text)
         and text[end] == "."
-        and not (end + 1 < len(text) and text[end + 1].isdigit())
+        and not (end + 1 < len(text) and text[end + 1] in _DIGITS)
     )
 
 
@@ -207,10 +209,10 @@ def _number_or_date(text: str, i: int) -> tuple[Token, int]:
         return Token(T.DATETIME, raw, pos, _datetime(m, raw, text, pos)), m.end()
     m = _NUMBER.match(text, i)
     assert m is not None
-    end = m.end()
-    if end < len(text) and (text[end].isalpha() or text[end] == "_" or text[end] == "."):
-        raise _unexpected(text, end, text[end])
-    return Token(T.NUMBER, m.group(), pos_at(text, start), Decimal(m.group())), end
+    stop = m.end()
+    if stop < len(text) and ((text[stop].isascii() and text[stop].isalpha()) or text[stop] in "_."):
+        raise _unexpected(text, stop, text[stop])
+    return Token(T.NUMBER, m.group(), pos_at(text, start), Decimal(m.group())), stop
 
 
 def _date(m: re.Match[str], raw: str, text: str, pos: Pos) -> date:

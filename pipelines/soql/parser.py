@@ -7,6 +7,9 @@ Salesforce raises them (``MALFORMED_QUERY`` with ``unexpected token: 'X'`` and t
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import cast
+
 from pipelines.soql import ast as a
 from pipelines.soql.dates import DATE_LITERALS
 from pipelines.soql.errors import (
@@ -527,7 +530,7 @@ class _Parser:
             return a.DateTimeLit(tok.value, tok.pos, tok.text)  # type: ignore[arg-type]
         if kind is T.CURRENCY:
             self.advance()
-            iso, amount = tok.value  # type: ignore[misc]
+            iso, amount = cast(tuple[str, Decimal], tok.value)
             return a.CurrencyLit(iso, amount, tok.pos)
         if kind is T.COLON:
             raise self.error("Bind variables only allowed in Apex code", tok.pos)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from sqlglot import exp
 
@@ -15,6 +16,7 @@ from pipelines.soql.compiler import (
     CompiledQuery,
     OutputColumn,
     ParentInfo,
+    _and,
     _col,
     _Compiler,
     _kind,
@@ -22,7 +24,7 @@ from pipelines.soql.compiler import (
     _Scope,
     _Typed,
 )
-from pipelines.soql.errors import INVALID_FIELD, INVALID_TYPE, MALFORMED_QUERY, SoqlError
+from pipelines.soql.errors import INVALID_FIELD, INVALID_TYPE, MALFORMED_QUERY, Pos, SoqlError
 
 ROOT_ALIAS = "t0"
 ID_ALIAS = "__id"
@@ -53,7 +55,7 @@ class _Item:
     typed: _Typed
     key: tuple[str, ...]
     alias: str
-    pos: a.Pos  # type: ignore[name-defined]
+    pos: Pos
     resolved: _Resolved | None = None
     is_function: bool = False
 
@@ -206,7 +208,7 @@ def lower_query(
         compound = _compound(c, scope, out, projections, columns)
         if compound:
             continue
-        projections.append(exp.alias_(out.typed.sql, out.alias, quoted=True))
+        projections.append(_alias(out.typed.sql, out.alias, quoted=True))
         columns.append(OutputColumn(out.key, out.alias, out.typed.sf_type))
 
     id_alias: str | None = None
@@ -214,23 +216,22 @@ def lower_query(
     if not is_aggregate:
         id_alias = _ensure_id(c, scope, outputs, projections, columns)
         for out in outputs:
-            r = out.resolved
-            if r is None or not r.rels:
+            res = out.resolved
+            if res is None or not res.rels:
                 continue
-            for i in range(1, len(r.rels) + 1):
-                key = r.rels[:i]
-                if key in parents:
+            for i in range(1, len(res.rels) + 1):
+                key = res.rels[:i]
+                id_field = res.objects[i].field("Id")
+                if key in parents or id_field is None:
                     continue
                 alias = ID_ALIAS + "." + ".".join(key)
-                sub = _Resolved(key, r.objects[i].field("Id"), r.objects[: i + 1], r.fks[:i])  # type: ignore[arg-type]
-                projections.append(exp.alias_(scope.column(sub), alias, quoted=True))
+                parent_id = _Resolved(key, id_field, res.objects[: i + 1], res.fks[:i])
+                projections.append(_alias(scope.column(parent_id), alias, quoted=True))
                 columns.append(OutputColumn((*key, "Id"), alias, "id", hidden=True))
-                parents[key] = ParentInfo(r.objects[i].name, alias)
+                parents[key] = ParentInfo(res.objects[i].name, alias)
     if child_fk is not None:
         projections.append(
-            exp.alias_(
-                _col(c.opts.column_name(child_fk), ROOT_ALIAS), PARENT_KEY_ALIAS, quoted=True
-            )
+            _alias(_col(c.opts.column_name(child_fk), ROOT_ALIAS), PARENT_KEY_ALIAS, quoted=True)
         )
         columns.append(OutputColumn((child_fk,), PARENT_KEY_ALIAS, "reference", hidden=True))
 
@@ -245,7 +246,7 @@ def lower_query(
     for key in scope.join_order:
         select = select.join(scope.joins[key][1])
     if conds:
-        select = select.where(exp.and_(*conds))
+        select = select.where(_and(*conds))
     if group_sql is not None:
         assert q.group_by is not None
         if q.group_by.kind == "ROLLUP":
@@ -263,8 +264,8 @@ def lower_query(
             raise c.err(
                 MALFORMED_QUERY,
                 "OFFSET is not allowed in a child relationship subquery",
-                q.offset.pos,
-            )  # type: ignore[union-attr]
+                q.offset.pos if q.offset is not None else q.pos,
+            )
         partition_order = order or [
             exp.Ordered(this=_col(c.opts.column_name("Id"), ROOT_ALIAS), nulls_first=False)
         ]
@@ -314,6 +315,10 @@ def lower_query(
 
 
 # ---------------------------------------------------------------------------- pieces
+
+
+def _alias(expression: exp.Expression, alias: str, *, quoted: bool) -> exp.Expression:
+    return cast(exp.Expression, exp.alias_(expression, alias, quoted=quoted))
 
 
 def _child_name(q: a.Query, parent: SObject) -> str:
@@ -584,7 +589,7 @@ def _compound(
             key = _compound_key(r.field.name, comp.name)
             alias = f"{out.alias}.{key}"
             sub = _Resolved(r.rels, comp, r.objects, r.fks)
-            projections.append(exp.alias_(scope.column(sub), alias, quoted=True))
+            projections.append(_alias(scope.column(sub), alias, quoted=True))
             parts[key] = alias
             columns.append(OutputColumn((*out.key, key), alias, comp.type, hidden=True))
     columns.append(OutputColumn(out.key, out.alias, r.field.type, compound=parts))
@@ -614,9 +619,7 @@ def _ensure_id(
         r = out.resolved
         if r is not None and not r.rels and r.field.type == "id" and not out.is_function:
             return out.alias
-    projections.append(
-        exp.alias_(_col(c.opts.column_name("Id"), ROOT_ALIAS), ID_ALIAS, quoted=True)
-    )
+    projections.append(_alias(_col(c.opts.column_name("Id"), ROOT_ALIAS), ID_ALIAS, quoted=True))
     columns.append(OutputColumn(("Id",), ID_ALIAS, "id", hidden=True))
     return ID_ALIAS
 
@@ -640,7 +643,7 @@ def _count_query(
     for key in scope.join_order:
         inner = inner.join(scope.joins[key][1])
     if conds:
-        inner = inner.where(exp.and_(*conds))
+        inner = inner.where(_and(*conds))
     if grouped:
         inner = inner.group_by(*grouped.values())
         if q.having is not None:
@@ -651,7 +654,7 @@ def _count_query(
         inner = inner.limit(limit)
     if offset:
         inner = inner.offset(offset)
-    select = exp.select(exp.alias_(exp.Count(this=exp.Star()), "count", quoted=True)).from_(
+    select = exp.select(_alias(exp.Count(this=exp.Star()), "count", quoted=True)).from_(
         inner.subquery("_q")
     )
     return CompiledQuery(
