@@ -106,7 +106,8 @@ class OutputColumn:
     ``path`` holds canonical API names (``("Account", "Owner", "Name")``; aggregates use their
     alias, ``("expr0",)``); ``alias`` is the result-set column; ``type`` the Salesforce type of
     the value; ``hidden`` marks bookkeeping columns (ids) the caller did not ask for;
-    ``compound`` maps the keys of a compound field (``street``, ``city``…) to their aliases.
+    ``compound`` maps the keys of a compound field (``street``, ``city``…) to their aliases;
+    ``branch`` marks a TYPEOF column as belonging to one object type (``"*"``: the ELSE list).
     """
 
     path: tuple[str, ...]
@@ -114,14 +115,20 @@ class OutputColumn:
     type: str
     hidden: bool = False
     compound: Mapping[str, str] | None = None
+    branch: str | None = None  # TYPEOF: the object type this column belongs to ("*" for ELSE)
 
 
 @dataclass(frozen=True)
 class ParentInfo:
-    """A parent reached through a relationship path: its object and the alias of its Id."""
+    """A parent reached through a relationship path: its object and the alias of its Id.
+
+    For a TYPEOF relationship ``object`` is empty and ``type_alias`` names the column holding
+    each row's object type.
+    """
 
     object: str
     id_alias: str
+    type_alias: str | None = None
 
 
 @dataclass
@@ -225,6 +232,10 @@ class _Resolved:
         return (*self.rels, self.field.name)
 
 
+# The pseudo-field ``Type`` of a polymorphic relationship (``What.Type``, ``Owner.Type``).
+_OBJECT_TYPE_FIELD = Field(name="Type", type="string", label="Object Type", groupable=True)
+
+
 # ---------------------------------------------------------------------------- the compiler
 
 
@@ -269,7 +280,7 @@ class _Scope:
             fk = obj.relationship(part.text)
             if fk is None:
                 raise self.c.err(INVALID_FIELD, unknown_relationship(part.text), path.pos)
-            target = self.c.catalog.get(fk.reference_to[0])
+            target = self.c.polymorphic_target(fk)
             if target is None:
                 raise self.c.err(INVALID_FIELD, unknown_relationship(part.text), path.pos)
             fks.append(fk)
@@ -277,10 +288,11 @@ class _Scope:
             obj = target
             objects.append(obj)
         last = parts[-1]
+        if fks and len(fks[-1].reference_to) > 1 and last.text.lower() == "type":
+            # What.Type on a polymorphic lookup: the object type of the related record.
+            return _Resolved(tuple(rels), _OBJECT_TYPE_FIELD, tuple(objects), tuple(fks))
         fld = obj.field(last.text)
         if fld is None:
-            if rels:
-                raise self.c.err(INVALID_FIELD, unknown_field(last.text, obj.name), path.pos)
             raise self.c.err(INVALID_FIELD, unknown_field(last.text, obj.name), path.pos)
         return _Resolved(tuple(rels), fld, tuple(objects), tuple(fks))
 
@@ -288,6 +300,9 @@ class _Scope:
 
     def column(self, r: _Resolved) -> exp.Expression:
         col = self.c.opts.column_name
+        if r.field is _OBJECT_TYPE_FIELD:
+            holder = _Resolved(r.rels[:-1], r.fks[-1], r.objects[:-1], r.fks[:-1])
+            return self.c.object_type_of(self.column(holder), r.fks[-1])
         if not r.rels:
             return _col(col(r.field.name), self.sql_alias)
         if self.use_joins:
@@ -355,6 +370,33 @@ class _Compiler:
             db=exp.to_identifier(self.opts.schema) if self.opts.schema else None,
         )
         return table.as_(alias) if alias else table  # type: ignore[return-value]
+
+    def polymorphic_target(self, fk: Field) -> SObject | None:
+        """The object a lookup's relationship is read through: the only target, or for a
+        polymorphic lookup the first one the catalog knows (``User`` before ``Group``)."""
+        known = [o for o in (self.catalog.get(t) for t in fk.reference_to) if o is not None]
+        if not known:
+            return None
+        users = [o for o in known if o.name == "User"]
+        return users[0] if users else known[0]
+
+    def object_type_of(self, id_sql: exp.Expression, fk: Field) -> exp.Expression:
+        """``CASE SUBSTR(id, 1, 3) WHEN '001' THEN 'Account' ... END`` over a lookup's targets."""
+        ifs = []
+        for name in fk.reference_to:
+            obj = self.catalog.get(name)
+            if obj is not None and obj.key_prefix:
+                ifs.append(
+                    exp.If(
+                        this=exp.Literal.string(obj.key_prefix), true=exp.Literal.string(obj.name)
+                    )
+                )
+        prefix = exp.Substring(
+            this=id_sql, start=exp.Literal.number(1), length=exp.Literal.number(3)
+        )
+        if not ifs:
+            return exp.null()
+        return exp.Case(this=prefix, ifs=ifs)
 
     def new_alias(self) -> str:
         self._alias_counter += 1

@@ -24,7 +24,15 @@ from pipelines.soql.compiler import (
     _Scope,
     _Typed,
 )
-from pipelines.soql.errors import INVALID_FIELD, INVALID_TYPE, MALFORMED_QUERY, Pos, SoqlError
+from pipelines.soql.errors import (
+    INVALID_FIELD,
+    INVALID_TYPE,
+    MALFORMED_QUERY,
+    Pos,
+    SoqlError,
+    unknown_field,
+    unknown_relationship,
+)
 
 ROOT_ALIAS = "t0"
 ID_ALIAS = "__id"
@@ -90,6 +98,7 @@ def lower_query(
     grouped = _group_keys(c, q, scope) if q.group_by is not None else {}
     outputs: list[_Item] = []
     children: list[tuple[a.SelectItem, a.Query]] = []
+    typeofs: list[a.TypeOf] = []
     seen: set[tuple[str, ...]] = set()
     expr_n = 0
     for item in items:
@@ -104,11 +113,10 @@ def lower_query(
             children.append((item, e))
             continue
         if isinstance(e, a.TypeOf):
-            raise c.err(
-                MALFORMED_QUERY,
-                "TYPEOF is not supported by sfsync's query engine; select the polymorphic field's Id and Type instead",
-                e.pos,
-            )
+            if is_aggregate:
+                raise c.err(MALFORMED_QUERY, "TYPEOF is not allowed in aggregate queries", e.pos)
+            typeofs.append(e)
+            continue
         if isinstance(e, a.FuncCall) and e.name == "FIELDS":
             if is_aggregate:
                 raise c.err(MALFORMED_QUERY, "FIELDS() is not allowed in aggregate queries", e.pos)
@@ -213,6 +221,8 @@ def lower_query(
 
     id_alias: str | None = None
     parents: dict[tuple[str, ...], ParentInfo] = {}
+    for t in typeofs:
+        _typeof(c, scope, t, projections, columns, parents)
     if not is_aggregate:
         id_alias = _ensure_id(c, scope, outputs, projections, columns)
         for out in outputs:
@@ -319,6 +329,86 @@ def lower_query(
 
 def _alias(expression: exp.Expression, alias: str, *, quoted: bool) -> exp.Expression:
     return cast(exp.Expression, exp.alias_(expression, alias, quoted=quoted))
+
+
+def _typeof(
+    c: _Compiler,
+    scope: _Scope,
+    t: a.TypeOf,
+    projections: list[exp.Expression],
+    columns: list[OutputColumn],
+    parents: dict[tuple[str, ...], ParentInfo],
+) -> None:
+    """``TYPEOF What WHEN Account THEN Phone ELSE Name END``: one LEFT JOIN per branch on the id,
+    a per-row object type from the id's key prefix, and columns tagged with their branch."""
+    if len(t.field.parts) != 1:
+        raise c.err(
+            MALFORMED_QUERY, "TYPEOF takes a relationship of the queried object", t.field.pos
+        )
+    fk = scope.obj.relationship(t.field.dotted)
+    if fk is None:
+        raise c.err(INVALID_FIELD, unknown_relationship(t.field.dotted), t.field.pos)
+    rel = fk.relationship_name or t.field.dotted
+    if len(fk.reference_to) < 2:
+        raise c.err(
+            MALFORMED_QUERY,
+            f"TYPEOF can only be used on a polymorphic relationship; {rel} is not",
+            t.field.pos,
+        )
+    if (rel,) in parents:
+        raise c.err(INVALID_FIELD, f"duplicate field selected: {rel}", t.pos)
+    col = c.opts.column_name
+    fk_sql = _col(col(fk.name), ROOT_ALIAS)
+    type_alias, id_alias = f"__type.{rel}", f"{ID_ALIAS}.{rel}"
+    projections.append(_alias(c.object_type_of(fk_sql, fk), type_alias, quoted=True))
+    columns.append(OutputColumn((rel, "__type"), type_alias, "string", hidden=True))
+    projections.append(_alias(fk_sql.copy(), id_alias, quoted=True))
+    columns.append(OutputColumn((rel, "Id"), id_alias, "reference", hidden=True))
+    parents[(rel,)] = ParentInfo("", id_alias, type_alias)
+    targets = {name.lower() for name in fk.reference_to}
+
+    def join(obj: SObject) -> str:
+        key = ("#typeof", rel.lower(), obj.name.lower())
+        if key not in scope.joins:
+            alias = f"{ROOT_ALIAS}_y{len(scope.joins) + 1}"
+            on = exp.EQ(this=_col(col("Id"), alias), expression=fk_sql.copy())
+            scope.joins[key] = (alias, exp.Join(this=c.table(obj.name, alias), on=on, kind="LEFT"))
+            scope.join_order.append(key)
+        return scope.joins[key][0]
+
+    for when in t.whens:
+        obj = c.catalog.get(when.object.text)
+        if obj is None or obj.name.lower() not in targets:
+            raise c.err(
+                MALFORMED_QUERY,
+                f"{rel} can not reference objects of type {when.object.text}",
+                when.object.pos,
+            )
+        alias = join(obj)
+        for path in when.fields:
+            fld = obj.field(path.dotted) if len(path.parts) == 1 else None
+            if fld is None:
+                raise c.err(INVALID_FIELD, unknown_field(path.dotted, obj.name), path.pos)
+            name = f"{rel}.{obj.name}.{fld.name}"
+            projections.append(_alias(_col(col(fld.name), alias), name, quoted=True))
+            columns.append(OutputColumn((rel, fld.name), name, fld.type, branch=obj.name))
+    for path in t.else_fields:
+        candidates = [o for o in (c.catalog.get(n) for n in fk.reference_to) if o is not None]
+        found = [
+            (o, f)
+            for o in candidates
+            if len(path.parts) == 1 and (f := o.field(path.dotted)) is not None
+        ]
+        if not found:
+            raise c.err(INVALID_FIELD, unknown_field(path.dotted, "Name"), path.pos)
+        values: list[exp.Expression] = [_col(col(f.name), join(o)) for o, f in found]
+        value = (
+            values[0] if len(values) == 1 else exp.Coalesce(this=values[0], expressions=values[1:])
+        )
+        fld = found[0][1]
+        name = f"{rel}.*.{fld.name}"
+        projections.append(_alias(value, name, quoted=True))
+        columns.append(OutputColumn((rel, fld.name), name, fld.type, branch="*"))
 
 
 def _child_name(q: a.Query, parent: SObject) -> str:

@@ -213,6 +213,14 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
             "INSERT INTO opportunity VALUES (?, ?, ?, ?, ?, false, ?)",
             [sf_id("006", int(key[1:])), name, amount, stage, close, acc_id(acc)],
         )
+    con.execute(
+        "CREATE TABLE task (id VARCHAR, subject VARCHAR, is_deleted BOOLEAN, what_id VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO task VALUES (?, ?, false, ?)",
+        [(sf_id("00T", 1), "Call Acme", acc_id("a1")), (sf_id("00T", 2), "Chase deal", sf_id("006", 1)),
+         (sf_id("00T", 3), "Note to self", None)],
+    )  # fmt: skip
     return con
 
 

@@ -284,3 +284,35 @@ def test_child_subquery_skips_deleted_children(db, catalog) -> None:
     child = compiled.children[0]
     rows = db.execute(child.query.sql, {"parent_ids": [acc_id("a1")]}).fetchall()
     assert sorted(r[0] for r in rows) == ["Jones", "Smith"]
+
+
+def test_typeof_picks_the_branch_of_each_row(db, catalog) -> None:
+    from pipelines.soql import compile_query
+
+    compiled = compile_query(
+        "SELECT Subject, TYPEOF What WHEN Account THEN Industry WHEN Opportunity THEN Amount, StageName "
+        "ELSE Name END FROM Task ORDER BY Subject",
+        catalog,
+    )
+    names = [c.alias for c in compiled.columns]
+    rows = [dict(zip(names, r, strict=True)) for r in db.execute(compiled.sql).fetchall()]
+    info = compiled.parents[("What",)]
+    assert [(r["Subject"], r[info.type_alias]) for r in rows] == [
+        ("Call Acme", "Account"), ("Chase deal", "Opportunity"), ("Note to self", None)
+    ]  # fmt: skip
+    by_branch = {c.alias: c.branch for c in compiled.columns}
+    acme, deal = rows[0], rows[1]
+    assert (
+        acme["What.Account.Industry"] == "Tech" and by_branch["What.Account.Industry"] == "Account"
+    )
+    assert (deal["What.Opportunity.Amount"], deal["What.Opportunity.StageName"]) == (
+        100.0,
+        "Closed Won",
+    )
+    assert (acme["What.*.Name"], deal["What.*.Name"]) == ("Acme", "Big deal")
+
+
+def test_polymorphic_type_field(db, catalog) -> None:
+    compiled = compile_condition("What.Type = 'Opportunity'", "Task", catalog, table_alias="t")
+    rows = db.execute(f"SELECT t.subject FROM task t WHERE {compiled.sql}").fetchall()
+    assert rows == [("Chase deal",)]
