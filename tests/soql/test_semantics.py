@@ -8,7 +8,7 @@ JOINs) and as a bare compiled condition (parent paths become correlated subqueri
 from __future__ import annotations
 
 import pytest
-from conftest import ALIVE, CTX, NOW, U1, acc_id, names_for
+from soql_fixtures import ALIVE, CTX, NOW, U1, acc_id, names_for
 
 from pipelines.soql import DateContext, compile_condition
 
@@ -219,7 +219,7 @@ ORDER_CASES = [
 
 @pytest.mark.parametrize(("clause", "expected"), ORDER_CASES, ids=[c for c, _ in ORDER_CASES])
 def test_order_limit_offset(run_query, clause: str, expected: str) -> None:
-    by_name = {v[0]: k for k, v in __import__("conftest").ACCOUNTS.items()}
+    by_name = {v[0]: k for k, v in __import__("soql_fixtures").ACCOUNTS.items()}
     rows = run_query(f"SELECT Name FROM Account {clause}")
     assert [by_name[r[0]] for r in rows] == expected.split(",")
 
