@@ -22,7 +22,9 @@ test: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: venv
-	$(BIN)/python benchmarks/soql.py
+	@status=0; for script in benchmarks/*.py; do \
+	  echo "== $$script"; $(BIN)/python $$script || status=1; echo; \
+	done; exit $$status
 
 lint: venv
 	$(BIN)/ruff check pipelines tests benchmarks

@@ -62,6 +62,132 @@ def _sandbox_start(args: argparse.Namespace) -> int:
     return run_from_cli(args)
 
 
+def _config(args: argparse.Namespace) -> int:
+    from pipelines.config import commands
+
+    actions = {
+        "show": lambda store: commands.show(store, as_json=args.json),
+        "validate": lambda store: commands.validate(store, args.file),
+        "save": lambda store: commands.save(
+            store, args.file, comment=args.comment, author=args.author
+        ),
+        "history": lambda store: commands.history(store, as_json=args.json),
+        "diff": lambda store: commands.diff(store, args.a, args.b, by_field=args.fields),
+        "activate": lambda store: commands.activate(store, args.version),
+        "source": commands.source,
+    }
+    return commands.run(actions[args.config_command])
+
+
+def _add_config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    config = sub.add_parser(
+        "config", help="the versioned integration config (stored in $SFSYNC_HOME/control.sqlite)"
+    ).add_subparsers(dest="config_command", required=True)
+    show = config.add_parser("show", help="print the config in force and its source")
+    show.add_argument("--json", action="store_true", help="only the config, as JSON")
+    validate = config.add_parser("validate", help="check a YAML or JSON config file")
+    validate.add_argument("file")
+    save = config.add_parser("save", help="validate a config file and save it as the new version")
+    save.add_argument("file")
+    save.add_argument("--comment", default="", help="why this version was saved")
+    save.add_argument("--author", default=None, help="who saved it (default: the OS user)")
+    history = config.add_parser("history", help="list the saved versions, newest first")
+    history.add_argument("--json", action="store_true")
+    diff = config.add_parser("diff", help="what changed from version A to version B")
+    diff.add_argument("a", help="a version number, or 'default' for the code default")
+    diff.add_argument("b", help="a version number, or 'default' for the code default")
+    diff.add_argument("--fields", action="store_true", help="one line per changed field")
+    activate = config.add_parser("activate", help="make version N active (rollback)")
+    activate.add_argument("version", type=int)
+    config.add_parser("source", help="Database (vN), Default (Code) or Not Configured")
+    for parser in config.choices.values():
+        parser.set_defaults(handler=_config)
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    from pipelines.jobs import commands
+
+    handler: Handler = getattr(commands, args.jobs_action)
+    return handler(args)
+
+
+def _add_job_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sync = sub.add_parser(
+        "sync",
+        help="run one sync job (extract+load, then transform) in the foreground",
+        description="Run one sync job. Exit code 0: completed; 1: failed (see its "
+        "sync_message); 3: another job is running.",
+    )
+    kind = sync.add_mutually_exclusive_group()
+    kind.add_argument(
+        "--bootstrap",
+        dest="kind",
+        action="store_const",
+        const="bootstrap",
+        help="pull everything (default until a job has completed)",
+    )
+    kind.add_argument(
+        "--periodic",
+        dest="kind",
+        action="store_const",
+        const="periodic",
+        help="pull what changed since the last cursor (default after that)",
+    )
+    sync.add_argument("--trigger", choices=["manual", "scheduled"], default="manual")
+    sync.add_argument("--objects", help="comma-separated objects to sync (default: all)")
+    sync.add_argument("--json", action="store_true", help="print the job's audit row as JSON")
+    # Set by start_job_background for the job process it spawns.
+    sync.add_argument("--job-id", type=int, help=argparse.SUPPRESS)
+    sync.add_argument("--lock-fd", type=int, help=argparse.SUPPRESS)
+    sync.set_defaults(handler=_jobs, jobs_action="sync")
+
+    jobs = sub.add_parser("jobs", help="the sync job history").add_subparsers(
+        dest="jobs_command", required=True
+    )
+    listing = jobs.add_parser("list", help="recent sync jobs, newest first")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_jobs, jobs_action="jobs_list")
+    show = jobs.add_parser("show", help="one sync job: rows per object, API calls, message")
+    show.add_argument("job_id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_jobs, jobs_action="jobs_show")
+
+    schedule = sub.add_parser(
+        "schedule",
+        help="run sync jobs on an interval, or set the stored interval",
+        description="Without options: run jobs on the stored interval (set here or in the "
+        "wizard) until stopped. See docs/scheduling.md for cron, Airflow and Dagster.",
+    )
+    schedule.add_argument(
+        "--every", help="run a job every INTERVAL (30m, 1h, 1d), ignoring the stored one"
+    )
+    schedule.add_argument("--count", type=int, help="stop after this many jobs")
+    schedule.add_argument("--set", metavar="INTERVAL", help="store the interval and exit")
+    schedule.add_argument("--off", action="store_true", help="turn scheduled jobs off and exit")
+    schedule.add_argument("--show", action="store_true", help="print the stored interval and exit")
+    schedule.add_argument("--json", action="store_true", help="with --show: as JSON")
+    schedule.set_defaults(handler=_jobs, jobs_action="schedule")
+
+
+def _ui(args: argparse.Namespace) -> int:
+    from pipelines.wizard.launch import run_ui
+
+    return run_ui(args.host, args.port)
+
+
+def _add_ui_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ui = sub.add_parser(
+        "ui",
+        help="the admin wizard (Streamlit), on http://localhost:8501",
+        description="Run the admin wizard: connection, settings, sync jobs, data. Binds to "
+        "127.0.0.1; asks for SFSYNC_ADMIN_PASSWORD (generated and printed when not set).",
+    )
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=8501)
+    ui.set_defaults(handler=_ui)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sfsync", description="Salesforce → DuckDB ELT for customer success"
@@ -127,7 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument(
         "--drop-rate", type=float, default=0.0, help="fraction of responses cut mid-body"
     )
+    start.add_argument(
+        "--fresh", action="store_true", help="discard the org in --data-dir and build it anew"
+    )
     start.set_defaults(handler=_sandbox_start)
+    _add_config_parser(sub)
+    _add_job_parsers(sub)
+    _add_ui_parser(sub)
     return parser
 
 

@@ -1,0 +1,240 @@
+"""``GET /query``, ``/queryAll`` and ``/query/{locator}``: SOQL over the org, paged.
+
+The query is compiled by :mod:`pipelines.soql` against the org's catalog, run once on DuckDB,
+kept as an Arrow table in the cursor cache and served in pages of ``batchSize`` records
+(``Sforce-Query-Options: batchSize=N``, 200 to 2000, default 2000). ``nextRecordsUrl`` is the
+root-relative ``/services/data/vXX.X/query/01g…-<offset>`` (also for queryAll, as Salesforce
+does). Child subqueries run per page, for that page's parents only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import orjson
+import pyarrow as pa
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from pipelines.sandbox.context import Sandbox, api_version, sandbox_of
+from pipelines.sandbox.cursors import Cursor
+from pipelines.sandbox.errors import JSON_TYPE, ApiError, json_response
+from pipelines.sandbox.records import RecordRenderer, column_metadata, kinds_of
+from pipelines.soql import CompiledQuery, DateContext, SoqlError, compile_query
+
+router = APIRouter()
+
+DEFAULT_BATCH = 2000
+MIN_BATCH = 200
+MAX_BATCH = 2000
+_BATCH_OPTION = re.compile(r"batchsize\s*=\s*(\d+)", re.IGNORECASE)
+_LOCATOR = re.compile(r"^(01g[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?)-(\d+)$")
+
+
+def batch_size(request: Request) -> int:
+    """The page size asked for in ``Sforce-Query-Options``, clamped as Salesforce clamps it."""
+    match = _BATCH_OPTION.search(request.headers.get("sforce-query-options", ""))
+    if not match:
+        return DEFAULT_BATCH
+    return max(MIN_BATCH, min(MAX_BATCH, int(match.group(1))))
+
+
+def compile_soql(sb: Sandbox, text: str, *, include_deleted: bool) -> CompiledQuery:
+    """Compile against the org; SOQL errors become Salesforce's 400 answers."""
+    settings = sb.store.settings
+    context = DateContext(
+        now=datetime.now(UTC),
+        time_zone=settings.time_zone,
+        fiscal_year_start_month=settings.fiscal_year_start_month,
+    )
+    try:
+        return compile_query(
+            text,
+            catalog=sb.store.catalog,
+            dialect="duckdb",
+            date_context=context,
+            include_deleted=include_deleted,
+            currency_rates=currency_rates(sb) if settings.multi_currency else None,
+        )
+    except SoqlError as err:
+        raise ApiError(400, err.code, err.message) from err
+
+
+def currency_rates(sb: Sandbox) -> dict[str, float] | None:
+    """ISO code → conversion rate, from the org's ``CurrencyType`` records."""
+    obj = sb.store.catalog.get("CurrencyType")
+    if obj is None or obj.field("IsoCode") is None or obj.field("ConversionRate") is None:
+        return None
+    sql = f"SELECT iso_code, conversion_rate FROM {sb.store.table('CurrencyType')} WHERE NOT is_deleted"
+    with sb.store.reading() as cur:
+        rows = cur.execute(sql).fetchall()
+    return {str(code): float(rate) for code, rate in rows if code and rate is not None}
+
+
+def run_sql(sb: Sandbox, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
+    """Run SQL on a fresh cursor and return the whole result as Arrow."""
+    with sb.store.reading() as cursor:
+        relation = cursor.sql(sql, params=params) if params else cursor.sql(sql)
+        return relation.to_arrow_table()
+
+
+@dataclass
+class ChildPlan:
+    """A parent-to-child subquery; its renderer is made from the first result's schema."""
+
+    relationship: str
+    query: CompiledQuery
+    parent_key_alias: str
+    version: str
+    renderer: RecordRenderer | None = None
+
+    def rows_for(
+        self, sb: Sandbox, cursor: duckdb.DuckDBPyConnection, parent_ids: list[Any]
+    ) -> pa.Table | None:
+        """``parent_id`` → ``agg`` JSON for the parents of one page (None: no children at all)."""
+        wanted = [i for i in parent_ids if i is not None]
+        if not wanted:
+            return None
+        table = cursor.sql(self.query.sql, params={"parent_ids": wanted}).to_arrow_table()
+        if table.num_rows == 0:
+            return None
+        if self.renderer is None:
+            self.renderer = RecordRenderer(
+                self.query, self.version, sb.store.catalog, kinds_of(table.schema)
+            )
+        return self.renderer.render_children(cursor, table, self.parent_key_alias)
+
+
+def open_cursor(sb: Sandbox, cq: CompiledQuery, version: str) -> Cursor:
+    """Run a compiled query and keep its result for paging."""
+    children = [
+        ChildPlan(ch.relationship, ch.query, ch.parent_key_alias, version) for ch in cq.children
+    ]
+    table = run_sql(sb, cq.sql)
+    renderer = RecordRenderer(
+        cq,
+        version,
+        sb.store.catalog,
+        kinds_of(table.schema),
+        child_keys=[c.relationship for c in children],
+    )
+    return Cursor(table=table, query=cq, renderer=renderer, children=children)
+
+
+def page_body(
+    sb: Sandbox, cursor: Cursor, offset: int, size: int, locator: str | None, version: str
+) -> bytes:
+    """One page of a query answer as JSON bytes; the next page starts rendering meanwhile."""
+    future = cursor.take_ahead((offset, size, version))
+    body = (
+        future.result()
+        if future is not None
+        else _render_page(sb, cursor, offset, size, locator, version)
+    )
+    end = offset + size
+    if locator and end < cursor.table.num_rows:
+        ahead = sb.cursors.executor.submit(_render_page, sb, cursor, end, size, locator, version)
+        cursor.put_ahead((end, size, version), ahead)
+    return body
+
+
+def _render_page(
+    sb: Sandbox, cursor: Cursor, offset: int, size: int, locator: str | None, version: str
+) -> bytes:
+    total = cursor.table.num_rows
+    page = cursor.table.slice(offset, size)
+    with sb.store.reading() as duck:
+        kids: list[tuple[str, pa.Table]] = []
+        if cursor.children and cursor.query.id_alias:
+            parent_ids = page.column(cursor.query.id_alias).to_pylist()
+            for child in cursor.children:
+                rows = child.rows_for(sb, duck, parent_ids)
+                if rows is not None:
+                    kids.append((child.relationship, rows))
+        records = cursor.renderer.render(duck, page, kids)
+    end = offset + page.num_rows
+    head: dict[str, Any] = {"totalSize": total, "done": end >= total}
+    if end < total and locator:
+        head["nextRecordsUrl"] = f"/services/data/{version}/query/{locator}-{end}"
+    return orjson.dumps(head)[:-1] + b',"records":[' + records + b"]}"
+
+
+def _page_response(body: bytes) -> Response:
+    return Response(content=body, media_type=JSON_TYPE)
+
+
+def _run(request: Request, version: str, *, include_deleted: bool) -> Response:
+    sb = sandbox_of(request)
+    version = api_version(version)
+    params = request.query_params
+    explain = params.get("explain")
+    text = params.get("q") if explain is None else explain
+    if not text or not text.strip():
+        raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
+    cq = compile_soql(sb, text, include_deleted=include_deleted)
+    if explain is not None:
+        return json_response(_explain(sb, cq))
+    if params.get("columns", "").lower() == "true":
+        return json_response(column_metadata(cq, sb.store.catalog))
+    if cq.is_count:
+        table = run_sql(sb, cq.sql)
+        count = table.column(0)[0].as_py() if table.num_rows else 0
+        return json_response({"totalSize": int(count or 0), "done": True, "records": []})
+    cursor = open_cursor(sb, cq, version)
+    size = batch_size(request)
+    locator = sb.cursors.add(cursor) if cursor.table.num_rows > size else None
+    return _page_response(page_body(sb, cursor, 0, size, locator, version))
+
+
+def _explain(sb: Sandbox, cq: CompiledQuery) -> dict[str, Any]:
+    rows = sb.store.count(cq.object) if not cq.is_aggregate else 1
+    return {
+        "plans": [
+            {
+                "cardinality": rows,
+                "fields": [],
+                "leadingOperationType": "TableScan",
+                "notes": [],
+                "relativeCost": 1.0,
+                "sobjectCardinality": rows,
+                "sobjectType": cq.object,
+            }
+        ]
+    }
+
+
+def _more(request: Request, version: str, locator: str) -> Response:
+    sb = sandbox_of(request)
+    version = api_version(version)
+    match = _LOCATOR.match(locator)
+    cursor = sb.cursors.get(match.group(1)) if match else None
+    if match is None or cursor is None or int(match.group(2)) > cursor.table.num_rows:
+        raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+    offset = int(match.group(2))
+    return _page_response(
+        page_body(sb, cursor, offset, batch_size(request), match.group(1), version)
+    )
+
+
+@router.get("/services/data/{version}/query")
+def query(request: Request, version: str) -> Response:
+    return _run(request, version, include_deleted=False)
+
+
+@router.get("/services/data/{version}/queryAll")
+def query_all(request: Request, version: str) -> Response:
+    return _run(request, version, include_deleted=True)
+
+
+@router.get("/services/data/{version}/query/{locator}")
+def query_more(request: Request, version: str, locator: str) -> Response:
+    return _more(request, version, locator)
+
+
+@router.get("/services/data/{version}/queryAll/{locator}")
+def query_all_more(request: Request, version: str, locator: str) -> Response:
+    return _more(request, version, locator)
