@@ -188,6 +188,69 @@ def _add_ui_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     ui.set_defaults(handler=_ui)
 
 
+def _transform(args: argparse.Namespace) -> int:
+    from pipelines.transform import commands
+
+    return commands.transform(
+        select=args.select,
+        full_refresh=args.full_refresh,
+        unit_tests=args.unit_tests,
+        as_json=args.json,
+    )
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from pipelines.transform import commands
+
+    return commands.preview(
+        args.preview_command,
+        getattr(args, "metric", None),
+        config_file=args.config,
+        sample_size=args.samples,
+        as_json=args.json,
+    )
+
+
+def _add_transform_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    transform = sub.add_parser(
+        "transform",
+        help="run dbt build on the warehouse with the active config",
+        description="Recompile the active config and run `dbt build` (dbt_project/) on the "
+        "warehouse. Exit code 0: built; 1: failed; 3: a sync job is running.",
+    )
+    transform.add_argument("--select", nargs="+", help="dbt node selection (e.g. companies+)")
+    transform.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
+    )
+    transform.add_argument("--unit-tests", action="store_true", help="also run dbt unit tests")
+    transform.add_argument("--json", action="store_true", help="per-node results as JSON")
+    transform.set_defaults(handler=_transform)
+
+    preview = sub.add_parser(
+        "preview", help="what a config would sync, computed from the warehouse (no save)"
+    ).add_subparsers(dest="preview_command", required=True)
+    parsers = [
+        preview.add_parser("filter", help="accounts per type, with samples"),
+        preview.add_parser("cases", help="matching support cases with thread and sentiment"),
+    ]
+    aggregation = preview.add_parser("aggregation", help="ARR or renewal on sample accounts")
+    aggregation.add_argument("metric", choices=["arr", "renewal"])
+    parsers.append(aggregation)
+    for parser in parsers:
+        parser.add_argument(
+            "--config", help="a config file to preview (default: the config in force)"
+        )
+        parser.add_argument("--samples", type=int, default=5, help="how many samples to show")
+        parser.add_argument("--json", action="store_true")
+        parser.set_defaults(handler=_preview)
+
+
+def _add_push_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from pipelines.writeback.commands import add_parser
+
+    add_parser(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sfsync", description="Salesforce → DuckDB ELT for customer success"
@@ -260,6 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_parser(sub)
     _add_job_parsers(sub)
     _add_ui_parser(sub)
+    _add_push_parser(sub)
+    _add_transform_parsers(sub)
     return parser
 
 

@@ -330,6 +330,9 @@ def fields_to_extract(resolution: Resolution, catalog: Catalog) -> dict[str, lis
             ]
             need(case, names, resolution.cases.whitelisted_fields)
         wanted.setdefault(resolution.cases.conversation_source.name, None)
+    for wb in resolution.writeback:
+        # Write-back compares against the org's values and SystemModstamp as last synced.
+        need(wb.object, [*(f.name for _, f in wb.fields), "SystemModstamp"], None)
     return wanted
 
 

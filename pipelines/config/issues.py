@@ -33,6 +33,7 @@ WRONG_FIELD_TYPE = "WRONG_FIELD_TYPE"
 AMBIGUOUS_LOOKUP = "AMBIGUOUS_LOOKUP"
 DUPLICATE = "DUPLICATE"
 CONFLICT = "CONFLICT"
+NOT_UPDATEABLE = "NOT_UPDATEABLE"
 CREDENTIAL = "CREDENTIAL"
 SALESFORCE_API = "SALESFORCE_API"
 UNSUPPORTED_VERSION = "UNSUPPORTED_VERSION"
@@ -130,6 +131,7 @@ _ITEM_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("account_filtering", "typed_filters"): ("type",),
     ("owner_mapping",): ("owner_type", "field"),
     ("custom_objects",): ("object", "display_name"),
+    ("writeback", "mappings"): ("model", "object"),
 }
 
 

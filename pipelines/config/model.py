@@ -37,11 +37,20 @@ MetricMode = Literal["none", "direct", "aggregation"]
 AggregateFunction = Literal["sum", "max", "latest"]
 EntityType = Literal["Account", "Contact"]
 ConversationSource = Literal["CaseComment", "EmailMessage"]
+ConflictPolicy = Literal["skip", "prefer_warehouse"]
+WritebackTransport = Literal["auto", "collections", "bulk"]
 
 # An API name as admins type it: surrounding blanks are dropped, nothing else is changed (names are
 # case-insensitive in SOQL; the catalog gives the canonical casing when the config is compiled).
 ApiName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+# A warehouse name (a dbt model, a column): unquoted SQL identifier rules, so it is never quoted text.
+Identifier = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=255, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"
+    ),
+]
 # SOQL text is kept exactly as typed so that Row:Column in errors points into what the admin sees.
 SoqlFilter = Annotated[str, StringConstraints(max_length=100_000)]
 
@@ -170,6 +179,36 @@ class Advanced(_Section):
     contact_exclude_fields: list[ApiName] = Field(default_factory=list)
 
 
+class WritebackMapping(_Section):
+    """Columns of one dbt model written back to fields of one Salesforce object.
+
+    Each row of ``model`` is one record: ``id_column`` holds its Salesforce Id and ``fields``
+    maps warehouse columns to the object's fields (``{health_score: Health_Score__c}``); a NULL
+    leaves the field alone. ``conflict_policy`` decides what happens to a field changed in
+    Salesforce after sfsync last wrote it: ``skip`` reports it and keeps Salesforce's value,
+    ``prefer_warehouse`` overwrites it.
+    """
+
+    model: Identifier
+    object: ApiName
+    id_column: Identifier
+    fields: dict[Identifier, ApiName] = Field(default_factory=dict)
+    conflict_policy: ConflictPolicy = "skip"
+
+
+class Writeback(_Section):
+    """Values computed in the warehouse, pushed to Salesforce (``sfsync push``).
+
+    Off until ``enabled``: then ``sfsync push`` writes and every sync job ends with a push; a
+    dry run (``sfsync push --dry-run``) previews the changes either way. ``transport``: ``auto``
+    takes whichever of sObject Collections and Bulk API 2.0 costs fewer API calls.
+    """
+
+    enabled: bool = False
+    transport: WritebackTransport = "auto"
+    mappings: list[WritebackMapping] = Field(default_factory=list)
+
+
 class IntegrationConfig(_Section):
     """The whole Salesforce integration config (one stored version)."""
 
@@ -181,6 +220,7 @@ class IntegrationConfig(_Section):
     custom_objects: list[CustomObject] = Field(default_factory=list)
     support_cases: SupportCases = Field(default_factory=SupportCases)
     advanced: Advanced = Field(default_factory=Advanced)
+    writeback: Writeback = Field(default_factory=Writeback)
 
     def to_document(self) -> dict[str, Any]:
         """The JSON-ready document, every key present (what is stored and shown)."""

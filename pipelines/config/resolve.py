@@ -18,6 +18,7 @@ from pipelines.config.issues import (
     AMBIGUOUS_LOOKUP,
     CONFLICT,
     DUPLICATE,
+    NOT_UPDATEABLE,
     REQUIRED,
     UNKNOWN_FIELD,
     UNKNOWN_OBJECT,
@@ -25,9 +26,16 @@ from pipelines.config.issues import (
     ConfigIssue,
     Location,
 )
-from pipelines.config.model import CustomObject, IntegrationConfig, MetricSource
+from pipelines.config.model import CustomObject, IntegrationConfig, MetricSource, Writeback
 from pipelines.soql import DateContext, SoqlError, compile_condition
-from pipelines.soql.catalog import DATE_TYPES, DATETIME_TYPES, Catalog, Field, SObject
+from pipelines.soql.catalog import (
+    COMPOUND_TYPES,
+    DATE_TYPES,
+    DATETIME_TYPES,
+    Catalog,
+    Field,
+    SObject,
+)
 
 # The SQL alias each kind of compiled filter qualifies its columns with (see dbt_vars.py).
 ACCOUNT_ALIAS = "a"
@@ -88,6 +96,26 @@ class ResolvedCases:
     whitelisted_fields: tuple[Field, ...]
 
 
+@dataclass(frozen=True)
+class ResolvedWritebackMapping:
+    """A write-back mapping whose object and fields are all updateable in the catalog.
+
+    ``index`` is the mapping's position in ``writeback.mappings``; ``fields`` pairs each
+    warehouse column with the catalog's field, in the document's order.
+    """
+
+    index: int
+    model: str
+    object: SObject
+    id_column: str
+    fields: tuple[tuple[str, Field], ...]
+    conflict_policy: str
+
+
+# Field types sfsync can write (compound fields are written through their parts).
+UNWRITABLE_TYPES = COMPOUND_TYPES | {"id", "base64", "anyType"}
+
+
 @dataclass
 class Resolution:
     """The config with every name resolved; ``issues`` lists what could not be."""
@@ -103,6 +131,7 @@ class Resolution:
     opportunity_whitelist: tuple[Field, ...] = ()
     contact_additional: tuple[tuple[Field, str], ...] = ()
     contact_exclude: tuple[Field, ...] = ()
+    writeback: list[ResolvedWritebackMapping] = field(default_factory=list)
 
     @property
     def filters(self) -> list[ResolvedFilter]:
@@ -165,6 +194,7 @@ class _Resolver:
         self.custom_objects(config.custom_objects)
         self.support_cases(config)
         self.advanced(config)
+        self.writeback(config.writeback)
         return self.out
 
     # ------------------------------------------------------------------ building blocks
@@ -586,6 +616,77 @@ class _Resolver:
             names[folded] = fld.name
             additional.append((fld, custom_name))
         self.out.contact_additional = tuple(additional)
+
+    def writeback(self, section: Writeback) -> None:
+        # One owner per field: two mappings writing the same field would undo each other.
+        owners: dict[tuple[str, str], int] = {}
+        for i, mapping in enumerate(section.mappings):
+            base: Location = ("writeback", "mappings", i)
+            item = mapping.model
+            obj = self.object(mapping.object, (*base, "object"), item)
+            if obj is None:
+                continue
+            if not obj.updateable:
+                self.issue(
+                    (*base, "object"),
+                    f"{obj.name} records cannot be updated through the API",
+                    NOT_UPDATEABLE,
+                    item,
+                )
+                continue
+            if not mapping.fields:
+                self.issue(
+                    (*base, "fields"),
+                    "required: at least one {warehouse column: Salesforce field} pair",
+                    REQUIRED,
+                    item,
+                )
+                continue
+            resolved: list[tuple[str, Field]] = []
+            for column, name in mapping.fields.items():
+                loc: Location = (*base, "fields", column)
+                fld = self.field(obj, name, loc, item)
+                if fld is None:
+                    continue
+                if fld.type in UNWRITABLE_TYPES or not fld.updateable or fld.calculated:
+                    why = (
+                        "a formula field"
+                        if fld.calculated
+                        else f"{_describe_type(fld)} that cannot be written"
+                        if fld.type in UNWRITABLE_TYPES
+                        else "read-only for the API"
+                    )
+                    self.issue(
+                        loc,
+                        f"{obj.name}.{fld.name} is {why}; choose an updateable field",
+                        NOT_UPDATEABLE,
+                        item,
+                    )
+                    continue
+                key = (obj.name, fld.name)
+                if key in owners:
+                    where = "this mapping" if owners[key] == i else f"mapping {owners[key]}"
+                    self.issue(
+                        loc,
+                        f"{obj.name}.{fld.name} is already written by {where}; a field can "
+                        "have only one source",
+                        DUPLICATE,
+                        item,
+                    )
+                    continue
+                owners[key] = i
+                resolved.append((column, fld))
+            if len(resolved) == len(mapping.fields):
+                self.out.writeback.append(
+                    ResolvedWritebackMapping(
+                        i,
+                        mapping.model,
+                        obj,
+                        mapping.id_column,
+                        tuple(resolved),
+                        mapping.conflict_policy,
+                    )
+                )
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -39,6 +39,7 @@ def test_sections_are_exactly_the_documented_ones() -> None:
         "custom_objects",
         "support_cases",
         "advanced",
+        "writeback",
     ]
 
 

@@ -1,0 +1,409 @@
+"""Extract-and-load throughput: sfsync against the usual way and against the network floor.
+
+One run builds a demo sandbox org (100,000 accounts, ~1.9 million records over ten objects),
+serves it from its own process and measures, each in a fresh child process (wall time and peak
+resident memory of that process):
+
+  (a) **sfsync bootstrap**: ``run_extract`` of all ten objects into a new DuckDB warehouse;
+  (b) **baseline**: what users commonly write — simple_salesforce ``query_all_iter`` per object,
+      yielding each record as a dict into a dlt pipeline (DuckDB, default settings);
+  (c) **floor**: the same Bulk API 2.0 queryAll jobs, downloading the CSV bytes and throwing
+      them away (no parsing, no loading), with the same concurrency as sfsync;
+  (d) **sfsync periodic**: after 1% of every object's records changed (Bulk ingest updates),
+      an incremental ``run_extract`` into the warehouse of (a).
+
+Targets: (a) ≥ 50× (b) in records/s; (a) within 2× of (c); peak RSS of (a) under 1 GB;
+(d) ≤ 5% of (a)'s time. Records/s count the records every variant reads: all rows queryAll
+returns for the ten objects (deleted ones included).
+
+Run: ``make bench`` or ``.venv/bin/python benchmarks/extract.py [--accounts 100000]``;
+``--accounts 2000`` is a quick check. ``--skip-baseline`` leaves out (b) (slow at full size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+OBJECTS = [
+    "Account",
+    "Contact",
+    "Opportunity",
+    "User",
+    "Contract",
+    "Case",
+    "CaseComment",
+    "EmailMessage",
+    "Account_Health__c",
+    "Onboarding_Task__c",
+]
+LOGIN = {
+    "client_id": "sandbox",
+    "client_secret": "sandbox",
+    "username": "admin@sandbox.local",
+    "password": "sandbox",
+}
+WORKERS = 4
+PAGE_SIZE = 50_000
+CHANGED_SHARE = 0.01
+# What each object's 1% change touches (a field any org lets the integration user edit).
+CHANGE_FIELD = {
+    "Account": "Description",
+    "Contact": "Description",
+    "Opportunity": "Description",
+    "User": "Title",
+    "Contract": "Description",
+    "Case": "Description",
+    "CaseComment": "CommentBody",
+    "EmailMessage": "IsExternallyVisible",
+    "Account_Health__c": "Notes__c",
+    "Onboarding_Task__c": "Name",
+}
+
+
+# --- child processes -------------------------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (``VmHWM``: unlike ``ru_maxrss`` it is not
+    inherited from the parent across exec)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for text in status:
+            if text.startswith("VmHWM:"):
+                return int(text.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def credentials(url: str) -> Any:
+    from pipelines.salesforce import SalesforceCredentials
+
+    creds = SalesforceCredentials(login_url=url, **LOGIN)
+    creds.resolve()
+    return creds
+
+
+def child_sfsync(url: str, work: Path) -> dict[str, Any]:
+    from pipelines.salesforce import run_extract
+
+    started = time.perf_counter()
+    result = run_extract(
+        work / "sfsync", credentials=credentials(url), objects=OBJECTS, workers=WORKERS
+    )
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": result.rows_per_object,
+        "api_calls": result.api_calls,
+        "modes": result.modes,
+        "steps": result.step_seconds,
+    }
+
+
+def child_baseline(url: str, work: Path) -> dict[str, Any]:
+    import dlt
+    from simple_salesforce import Salesforce
+
+    from pipelines.sandbox.client import SandboxSession
+
+    started = time.perf_counter()
+    sf = Salesforce(
+        username=LOGIN["username"],
+        password=LOGIN["password"],
+        consumer_key=LOGIN["client_id"],
+        consumer_secret=LOGIN["client_secret"],
+        session=SandboxSession(url),
+    )
+
+    def records(name: str) -> Any:
+        fields = [
+            f["name"]
+            for f in getattr(sf, name).describe()["fields"]
+            if f["type"] not in ("address", "location", "base64")
+        ]
+        soql = f"SELECT {', '.join(fields)} FROM {name}"
+        for record in sf.query_all_iter(soql, include_deleted=True):
+            record.pop("attributes", None)
+            yield record
+
+    resources = [
+        dlt.resource(records(name), name=name, write_disposition="replace", primary_key="Id")
+        for name in OBJECTS
+    ]
+    pipeline = dlt.pipeline(
+        "baseline",
+        pipelines_dir=str(work / "baseline" / "dlt"),
+        destination=dlt.destinations.duckdb(str(work / "baseline" / "warehouse.duckdb")),
+        dataset_name="salesforce",
+    )
+    pipeline.run(resources)
+    counts = {
+        name: int(pipeline.last_trace.last_normalize_info.row_counts.get(name.lower(), 0))
+        for name in OBJECTS
+    }
+    return {"seconds": time.perf_counter() - started, "rows": counts}
+
+
+def child_floor(url: str, work: Path) -> dict[str, Any]:
+    import requests
+
+    from pipelines.salesforce import SalesforceClient, Selection
+    from pipelines.salesforce.describe import describe_objects, object_schema
+    from pipelines.salesforce.queries import select
+
+    started = time.perf_counter()
+    client = SalesforceClient(credentials(url))
+    described = describe_objects(client, OBJECTS)
+    session = requests.Session()
+    token = client._access()  # the floor skips sfsync's client: raw requests on its token
+
+    def download(name: str) -> tuple[int, int]:
+        fields, _ = Selection().fields_for(name).choose(described[name])
+        soql = select(name, object_schema(described[name], fields).fields)
+        headers = {"Authorization": f"Bearer {token.access_token}"}
+        jobs = f"{token.instance_url}{client.data_path('/jobs/query')}"
+        job = session.post(jobs, json={"operation": "queryAll", "query": soql}, headers=headers)
+        job.raise_for_status()
+        job_url = f"{jobs}/{job.json()['id']}"
+        while session.get(job_url, headers=headers).json()["state"] != "JobComplete":
+            time.sleep(0.05)
+        rows = size = 0
+        locator = None
+        while True:
+            params: dict[str, Any] = {"maxRecords": PAGE_SIZE}
+            if locator:
+                params["locator"] = locator
+            page = session.get(f"{job_url}/results", params=params, headers=headers)
+            page.raise_for_status()
+            rows += int(page.headers["Sforce-NumberOfRecords"])
+            size += len(page.content)
+            locator = page.headers.get("Sforce-Locator")
+            if locator in (None, "", "null"):
+                break
+        session.delete(job_url, headers=headers)
+        return rows, size
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        results = dict(zip(OBJECTS, pool.map(download, OBJECTS), strict=True))
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": {k: v[0] for k, v in results.items()},
+        "bytes": sum(v[1] for v in results.values()),
+    }
+
+
+CHILDREN = {
+    "sfsync": child_sfsync,
+    "periodic": child_sfsync,
+    "baseline": child_baseline,
+    "floor": child_floor,
+}
+
+
+def run_child(variant: str, url: str, work: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", variant, "--url", url, "--work", str(work)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{variant} failed:\n{out.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# --- the org ----------------------------------------------------------------------------------
+
+
+def build_org(path: Path, accounts: int) -> float:
+    from pipelines.sandbox.generator import generate_demo_org
+
+    started = time.perf_counter()
+    generate_demo_org(path, accounts=accounts, seed=42).close()
+    return time.perf_counter() - started
+
+
+def queryall_counts(url: str) -> dict[str, int]:
+    from pipelines.salesforce import SalesforceClient
+    from pipelines.salesforce.transport import count_rows
+
+    client = SalesforceClient(credentials(url))
+    return {name: count_rows(client, name, []) for name in OBJECTS}
+
+
+def change_one_percent(url: str) -> dict[str, int]:
+    """Update 1% of every object's live records through Bulk API 2.0 ingest jobs."""
+    from pipelines.salesforce import SalesforceClient
+
+    client = SalesforceClient(credentials(url))
+    token = client._access()
+    headers = {"Authorization": f"Bearer {token.access_token}"}
+    rng = random.Random(7)
+    import requests
+
+    changed: dict[str, int] = {}
+    for name in OBJECTS:
+        ids: list[str] = []
+        body = client.json(
+            "GET", client.data_path("/query"), params={"q": f"SELECT Id FROM {name}"}
+        )
+        while True:
+            ids += [r["Id"] for r in body["records"]]
+            if body.get("done", True):
+                break
+            body = client.json("GET", body["nextRecordsUrl"])
+        picked = rng.sample(ids, max(1, int(len(ids) * CHANGED_SHARE)))
+        field = CHANGE_FIELD[name]
+        sink = io.StringIO()
+        writer = csv.writer(sink, lineterminator="\n")
+        writer.writerow(["Id", field])
+        for i, record_id in enumerate(picked):
+            value = "false" if field.startswith("Is") else f"changed in the benchmark {i}"
+            writer.writerow([record_id, value])
+        jobs = f"{token.instance_url}{client.data_path('/jobs/ingest')}"
+        job = requests.post(
+            jobs, json={"object": name, "operation": "update", "lineEnding": "LF"}, headers=headers
+        ).json()
+        requests.put(
+            f"{jobs}/{job['id']}/batches",
+            data=sink.getvalue().encode(),
+            headers={**headers, "Content-Type": "text/csv"},
+        ).raise_for_status()
+        requests.patch(
+            f"{jobs}/{job['id']}", json={"state": "UploadComplete"}, headers=headers
+        ).raise_for_status()
+        while True:
+            info = requests.get(f"{jobs}/{job['id']}", headers=headers).json()
+            if info["state"] in ("JobComplete", "Failed", "Aborted"):
+                break
+            time.sleep(0.1)
+        changed[name] = int(info.get("numberRecordsProcessed", 0)) - int(
+            info.get("numberRecordsFailed", 0)
+        )
+    return changed
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def line(label: str, records: int, seconds: float, rss: float) -> str:
+    rate = records / seconds if seconds else 0.0
+    return f"  {label:<28} {records:>10,} {seconds:>9.1f} s {rate:>12,.0f}/s {rss:>8.0f} MB"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument(
+        "--work", type=Path, default=None, help="working directory (default: a temp dir)"
+    )
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        outcome = CHILDREN[args.child](args.url, args.work)
+        outcome["peak_rss_mb"] = peak_rss_mb()
+        print(json.dumps(outcome))
+        return 0
+
+    from pipelines.sandbox.server import start_subprocess
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="sfsync-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    for stale in ("sfsync", "baseline"):
+        shutil.rmtree(work / stale, ignore_errors=True)
+    org_dir = work / f"org-{args.accounts}"
+    shutil.rmtree(org_dir, ignore_errors=True)
+    print(f"building a demo org with {args.accounts:,} accounts in {org_dir} ...", flush=True)
+    built = build_org(org_dir, args.accounts)
+    server = start_subprocess(["--data-dir", str(org_dir)])
+    try:
+        counts = queryall_counts(server.base_url)
+        records = sum(counts.values())
+        print(f"  {records:,} records in {len(OBJECTS)} objects (built in {built:.1f} s)")
+        print(f"  cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}\n", flush=True)
+
+        floor = run_child("floor", server.base_url, work)
+        print(
+            line("(c) floor: Bulk CSV bytes", records, floor["seconds"], floor["peak_rss_mb"]),
+            flush=True,
+        )
+        sfsync = run_child("sfsync", server.base_url, work)
+        print(
+            line("(a) sfsync bootstrap", records, sfsync["seconds"], sfsync["peak_rss_mb"]),
+            flush=True,
+        )
+        baseline = None
+        if not args.skip_baseline:
+            baseline = run_child("baseline", server.base_url, work)
+            print(
+                line(
+                    "(b) baseline: dicts into dlt",
+                    records,
+                    baseline["seconds"],
+                    baseline["peak_rss_mb"],
+                ),
+                flush=True,
+            )
+        changed = change_one_percent(server.base_url)
+        periodic = run_child("periodic", server.base_url, work)
+        print(
+            line(
+                f"(d) sfsync periodic ({sum(changed.values()):,} changed)",
+                sum(periodic["rows"].values()),
+                periodic["seconds"],
+                periodic["peak_rss_mb"],
+            )
+        )
+    finally:
+        server.stop()
+
+    live = {k: v for k, v in sfsync["rows"].items()}
+    assert floor["rows"] == counts, (floor["rows"], counts)
+    print("\nratios")
+    if baseline is not None:
+        speedup = baseline["seconds"] / sfsync["seconds"]
+        print(
+            f"  sfsync vs baseline:   {speedup:6.1f}x faster     (target >= 50x)  {verdict(speedup >= 50)}"
+        )
+    slowdown = sfsync["seconds"] / floor["seconds"]
+    print(
+        f"  sfsync vs floor:      {slowdown:6.2f}x the floor   (target <= 2x)   {verdict(slowdown <= 2)}"
+    )
+    print(
+        f"  sfsync peak RSS:      {sfsync['peak_rss_mb']:6.0f} MB          (target < 1024) {verdict(sfsync['peak_rss_mb'] < 1024)}"
+    )
+    share = periodic["seconds"] / sfsync["seconds"]
+    print(
+        f"  periodic / bootstrap: {share:6.1%}             (target <= 5%)   {verdict(share <= 0.05)}"
+    )
+    print(f"\n  sfsync rows loaded per object: {live}")
+    print(f"  sfsync modes: {sfsync['modes']}")
+    print(f"  periodic modes: {periodic['modes']}")
+    print(f"  sfsync steps (s): bootstrap {sfsync['steps']}, periodic {periodic['steps']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

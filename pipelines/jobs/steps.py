@@ -1,0 +1,106 @@
+"""The two steps of a sync job, as the runner calls them: extract+load, then transform.
+
+The runner takes both as parameters (``run_job(..., extract=..., transform=...)``) and defaults
+to these, so a job is always the real extractor and the real transform unless a caller says
+otherwise::
+
+    result = default_extract()(home, config=config, full_refresh=False, progress=print_progress)
+    note = run_transform(home, config)   # "transform not configured" until dbt_project/ exists
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+ProgressFn = Callable[[str, int, int | None], None]
+"""``progress(object_name, rows_so_far, total_or_None)``; may be called from several threads."""
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+TRANSFORM_NOT_CONFIGURED = "transform not configured"
+
+
+class ExtractOutcome(Protocol):
+    """What an extract step returns (``pipelines.salesforce.ExtractResult`` has this shape)."""
+
+    @property
+    def rows_per_object(self) -> Mapping[str, int]: ...
+
+    @property
+    def api_calls(self) -> int: ...
+
+    @property
+    def duration_s(self) -> float: ...
+
+    @property
+    def messages(self) -> Sequence[str]: ...
+
+
+class ExtractFn(Protocol):
+    """The extract+load step: ``pipelines.salesforce.run_extract``'s signature."""
+
+    def __call__(
+        self,
+        home: Path,
+        *,
+        config: Any = None,
+        objects: Sequence[str] | None = None,
+        full_refresh: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> ExtractOutcome: ...
+
+
+TransformFn = Callable[[Path, Any], str]
+"""The transform step: ``transform(home, config) -> note`` (a line for the job's message)."""
+
+
+class PushOutcome(Protocol):
+    """What the push step returns (``pipelines.writeback.jobstep.StepOutcome`` has this shape)."""
+
+    @property
+    def summary(self) -> str: ...
+
+    @property
+    def api_calls(self) -> int: ...
+
+
+PushFn = Callable[[Path, Any, int], PushOutcome | None]
+"""The push step: ``push(home, config, job_id)``; ``None`` when write-back is off."""
+
+
+def default_extract() -> ExtractFn:
+    """``pipelines.salesforce.run_extract`` (imported only when a job runs: it pulls in dlt)."""
+    from pipelines.salesforce import run_extract
+
+    extract: ExtractFn = run_extract
+    return extract
+
+
+def budget_error_types() -> tuple[type[BaseException], ...]:
+    """The extractor's "stopped by the API budget" error, when the extractor is installed."""
+    try:
+        from pipelines.salesforce.errors import BudgetExceeded
+    except ImportError:
+        return ()
+    return (BudgetExceeded,)
+
+
+def run_transform(home: Path, config: Any) -> str:
+    """The dbt build step of a sync job; returns a note for the job's message.
+
+    The dbt project does not exist yet, so this is a no-op that says so. It must not pretend:
+    a job whose transform did not run reports ``transform not configured``.
+    """
+    if not (DBT_PROJECT_DIR / "dbt_project.yml").is_file():
+        return TRANSFORM_NOT_CONFIGURED
+    return f"{TRANSFORM_NOT_CONFIGURED}: dbt_project/ exists but sync jobs do not run dbt yet"
+
+
+def run_push(home: Path, config: Any, job_id: int) -> PushOutcome | None:
+    """The write-back step ending a sync job when the config enables write-back (else None)."""
+    if config is None or not config.writeback.enabled:
+        return None
+    from pipelines.writeback.jobstep import push_step
+
+    return push_step(home, config, job_id)
