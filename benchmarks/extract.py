@@ -12,7 +12,7 @@ resident memory of that process):
   (d) **sfsync periodic**: after 1% of every object's records changed (Bulk ingest updates),
       an incremental ``run_extract`` into the warehouse of (a).
 
-Targets: (a) ≥ 50× (b) in records/s; (a) within 2× of (c); peak RSS of (a) under 1 GB;
+Targets: (a) ≥ 50x (b) in records/s; (a) within 2x of (c); peak RSS of (a) under 1 GB;
 (d) ≤ 5% of (a)'s time. Records/s count the records every variant reads: all rows queryAll
 returns for the ten objects (deleted ones included).
 

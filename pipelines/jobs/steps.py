@@ -89,12 +89,14 @@ def budget_error_types() -> tuple[type[BaseException], ...]:
 def run_transform(home: Path, config: Any) -> str:
     """The dbt build step of a sync job; returns a note for the job's message.
 
-    The dbt project does not exist yet, so this is a no-op that says so. It must not pretend:
-    a job whose transform did not run reports ``transform not configured``.
+    Runs ``dbt build`` with the active config (``pipelines.transform``); a failed build raises
+    with dbt's failures in the message. Without a dbt project it says so and does nothing.
     """
     if not (DBT_PROJECT_DIR / "dbt_project.yml").is_file():
         return TRANSFORM_NOT_CONFIGURED
-    return f"{TRANSFORM_NOT_CONFIGURED}: dbt_project/ exists but sync jobs do not run dbt yet"
+    from pipelines.transform.build import run_transform as dbt_build
+
+    return dbt_build(home, config)
 
 
 def run_push(home: Path, config: Any, job_id: int) -> PushOutcome | None:

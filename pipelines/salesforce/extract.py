@@ -58,7 +58,8 @@ DATASET = "salesforce"
 WAREHOUSE_FILE = "warehouse.duckdb"
 PIPELINES_DIR = "dlt"
 DEFAULT_WORKERS = 4
-WAREHOUSE_MEMORY_LIMIT = "600MB"
+WAREHOUSE_MEMORY_LIMIT = "1GB"
+LOAD_WORKERS = 2
 
 
 @dataclass
@@ -183,7 +184,8 @@ def run_extract(
         mark = step("extract", mark)
         pipeline.normalize()
         mark = step("normalize", mark)
-        info = pipeline.load()
+        # Two tables at a time keep DuckDB busy on both cores without holding ten loads in memory.
+        info = pipeline.load(workers=LOAD_WORKERS)
         mark = step("load", mark)
         load_ids.extend(info.loads_ids)
     except Exception as exc:
@@ -208,13 +210,50 @@ def run_extract(
 
 
 def _finish_interrupted(pipeline: dlt.Pipeline, report: SyncReport, load_ids: list[str]) -> None:
-    """Load what an interrupted run extracted, before extracting anything new."""
+    """Load what an interrupted run extracted, before extracting anything new.
+
+    A full load writes straight into its table, so a load job whose insert committed just
+    before the process died is inserted again when the package resumes; the tables of such
+    jobs are deduplicated by ``id`` afterwards (merged tables deduplicate by themselves).
+    """
     pipeline.sync_destination()
-    if pipeline.has_pending_data:
-        report.note("finishing the load of an interrupted sync first")
-        pipeline.normalize()
-        info = pipeline.load()
-        load_ids.extend(info.loads_ids)
+    if not pipeline.has_pending_data:
+        return
+    report.note("finishing the load of an interrupted sync first")
+    pipeline.normalize()
+    resumed = {
+        job.job_file_info.table_name
+        for load_id in pipeline.list_normalized_load_packages()
+        for job in pipeline.get_load_package_info(load_id).jobs.get("started_jobs", [])
+    }
+    info = pipeline.load(workers=LOAD_WORKERS)
+    load_ids.extend(info.loads_ids)
+    if resumed:
+        with pipeline.sql_client() as client:
+            removed = remove_duplicate_rows(client, sorted(resumed))
+        if removed:
+            report.note(f"removed {removed} row(s) loaded twice by the interrupted sync")
+
+
+def remove_duplicate_rows(client: Any, tables: Sequence[str]) -> int:
+    """Keep one row per ``id`` in ``tables`` (those of them that exist and have an ``id``)."""
+    removed = 0
+    for table in tables:
+        qualified = client.make_qualified_table_name(table)
+        try:
+            [(extra,)] = client.execute_sql(
+                f"SELECT count(*) - count(DISTINCT id) FROM {qualified}"
+            )
+        except Exception:  # no such table, or no id column: nothing of ours to repair
+            continue
+        if extra:
+            client.execute_sql(
+                f"DELETE FROM {qualified} WHERE rowid IN (SELECT rowid FROM (SELECT rowid, "
+                f"row_number() OVER (PARTITION BY id ORDER BY rowid) AS copy FROM {qualified}) "
+                "WHERE copy > 1)"
+            )
+            removed += int(extra)
+    return removed
 
 
 def _after_load(pipeline: dlt.Pipeline, home: Path, report: SyncReport) -> None:

@@ -9,9 +9,8 @@ A run of the generator:
    (:mod:`pipelines.salesforce.plan`);
 2. counts the rows the query will return (``SELECT COUNT()``) and picks the transport: REST
    below ``bulk_threshold``, Bulk API 2.0 from there (REST again if Bulk refuses the object);
-3. yields each page as an Arrow table, merged on ``Id`` — a full load with the merge scope
-   widened to the whole table (:data:`FULL_LOAD`), so rows the org no longer has go — and, for
-   incremental loads, tombstones of deleted ids;
+3. yields each page as an Arrow table — a full load replaces the table (:data:`FULL_LOAD`),
+   an incremental one is merged on ``Id`` together with tombstones of deleted ids;
 4. saves the new cursor (the highest ``SystemModstamp`` seen) in the resource state, which dlt
    commits together with the loaded rows: a run that fails or is killed before its load
    completes leaves the previous cursor in place, and the merge makes the re-read harmless.
@@ -20,10 +19,13 @@ Incremental queries read ``cursor field >= previous cursor - overlap``: rows sha
 cursor's timestamp, and rows committed late with an earlier one, are read again rather than
 missed; the merge on ``Id`` (newest ``SystemModstamp`` first) removes the duplicates.
 
-Every load, full ones included, is a dlt ``delete-insert`` merge: rows go to a staging table,
-then one transaction deletes (by ``Id``, or everything for a full load) and inserts the staged
-rows deduplicated by ``Id``. A load job that dlt re-runs after a crash therefore cannot
-duplicate rows, as a plain ``replace`` (append into a truncated table) could.
+Incremental loads are dlt ``delete-insert`` merges: rows go to a staging table, then one
+transaction deletes the loaded ids and inserts the staged rows deduplicated by ``Id`` (newest
+first), so a load job dlt repeats after a crash cannot duplicate rows. Full loads write straight
+into the truncated table, which halves DuckDB's work on the big loads; the one way that can
+duplicate rows — a job whose insert committed just before the process died, run again when the
+package is resumed — is repaired by :func:`pipelines.salesforce.extract.run_extract` after it
+finishes an interrupted load.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from typing import Any
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
-from dlt.common.schema.typing import TDeleteInsertStrategyDict
 
 from pipelines.salesforce import queries
 from pipelines.salesforce.client import SalesforceClient
@@ -54,17 +55,8 @@ from pipelines.salesforce.report import SyncReport
 from pipelines.salesforce.transport import BulkUnsupported, bulk_tables, count_rows, rest_tables
 from pipelines.salesforce.transport.bulk import PollPolicy
 
-INCREMENTAL_SCOPE = '"id" IN (SELECT "id" FROM {staging_table})'
-"""Rows an incremental merge replaces: those whose ``Id`` was loaded."""
-FULL_SCOPE = "1 = 1"
-"""Rows a full load replaces: all of them."""
-
-
-def merge_disposition(scope: str) -> TDeleteInsertStrategyDict:
-    return {"disposition": "merge", "strategy": "delete-insert", "destination_scope": scope}
-
-
-FULL_LOAD = dlt.mark.make_hints(write_disposition=merge_disposition(FULL_SCOPE))
+FULL_LOAD = dlt.mark.make_hints(write_disposition="replace")
+"""The hint that turns this run's load of the object into a replacement of its table."""
 
 
 class ObjectRows:

@@ -42,7 +42,7 @@ from pipelines.salesforce.deletes import (
 from pipelines.salesforce.describe import ObjectSchema, describe_objects, object_schema
 from pipelines.salesforce.plan import SyncOptions
 from pipelines.salesforce.report import ProgressCallback, SyncReport
-from pipelines.salesforce.resources import INCREMENTAL_SCOPE, ObjectRows, merge_disposition
+from pipelines.salesforce.resources import ObjectRows
 from pipelines.salesforce.selection import Selection
 
 
@@ -90,6 +90,7 @@ def salesforce_source(
         progress: called as ``progress(object, rows_so_far, total_or_None)`` (worker threads).
         report: a :class:`SyncReport` to fill (rows, messages, API calls); one is made if not.
     """
+    _quiet_expected_warnings()
     chosen = selection or Selection()
     if objects is not None:
         chosen = chosen.only(objects)
@@ -201,8 +202,25 @@ def _object_resource(rows: ObjectRows, schema: ObjectSchema, options: SyncOption
         generate,
         name=schema.object,
         table_name=schema.table,
-        write_disposition=merge_disposition(INCREMENTAL_SCOPE),
+        write_disposition="merge",
         primary_key="id",
         columns=columns,
         parallelized=True,
     )
+
+
+class _ExpectedWarnings(logging.Filter):
+    """A full load replaces a merged table; dlt warns that merge-only hints go unused then."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (
+            'is only applied when using the "merge" write disposition' in message
+            and ('"hard_delete"' in message or '"dedup_sort"' in message)
+        )
+
+
+def _quiet_expected_warnings() -> None:
+    log = logging.getLogger("dlt")
+    if not any(isinstance(f, _ExpectedWarnings) for f in log.filters):
+        log.addFilter(_ExpectedWarnings())

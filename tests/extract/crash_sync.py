@@ -3,7 +3,8 @@
     python tests/extract/crash_sync.py HOME LOGIN_URL POINT
 
 ``POINT`` is ``mid-extract`` (after a few pages arrived), ``after-extract`` (the package is
-extracted, nothing normalized or loaded) or ``mid-load`` (some load jobs done, others not).
+extracted, nothing normalized or loaded), ``mid-load`` (some load jobs done, others not) or
+``job-committed`` (a load job's insert committed, but dlt never learned it finished).
 The crash is injected from outside the extractor: through its progress callback, or by
 wrapping dlt's own steps.
 """
@@ -68,6 +69,17 @@ def main() -> None:
             run(self)
 
         DuckDbCopyJob.run = crashing_run  # type: ignore[method-assign]
+    elif point == "job-committed":
+        from dlt.destinations.impl.duckdb.duck import DuckDbCopyJob
+
+        copy = DuckDbCopyJob.run
+
+        def committed_then_die(self: DuckDbCopyJob) -> None:
+            copy(self)
+            if "case_comment" in self._file_path:
+                die()
+
+        DuckDbCopyJob.run = committed_then_die  # type: ignore[method-assign]
     credentials = SalesforceCredentials(
         login_url=login_url,
         client_id="sandbox",

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from extract_fixtures import Org, open_org
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from dlt.common.configuration.exceptions import ConfigurationValueError
+from extract_fixtures import Org, open_org
 
 from pipelines.salesforce import (
     AuthenticationError,

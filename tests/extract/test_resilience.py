@@ -97,9 +97,11 @@ def crash(org: Any, home: Path, point: str) -> None:
     [
         ("bootstrap", "mid-extract"),
         ("bootstrap", "mid-load"),
+        ("bootstrap", "job-committed"),
         ("periodic", "mid-extract"),
         ("periodic", "after-extract"),
         ("periodic", "mid-load"),
+        ("periodic", "job-committed"),
     ],
 )
 def test_a_run_killed_and_rerun_ends_identical_to_a_clean_sync(
@@ -126,6 +128,9 @@ def test_a_run_killed_and_rerun_ends_identical_to_a_clean_sync(
     assert snapshot(home, CRASH_OBJECTS) == snapshot(clean_home, CRASH_OBJECTS)
     for name in CRASH_OBJECTS:
         assert differences(org, home, name) == []
-    if point in ("after-extract", "mid-load"):
+    if point in ("after-extract", "mid-load", "job-committed"):
         # The interrupted run's package was loaded first, then the run went on from its cursor.
         assert any("interrupted" in m for m in resumed.messages)
+    if (phase, point) == ("bootstrap", "job-committed"):
+        # That job's rows went into the table twice; the resumed run took the copies out.
+        assert any("loaded twice" in m for m in resumed.messages)

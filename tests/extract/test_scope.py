@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -211,14 +214,23 @@ def test_unknown_objects_are_refused_before_anything_runs(org: Org, home: Path) 
     assert not (home / "describe_catalog.yaml").exists()
 
 
-def test_analysts_use_it_like_any_dlt_source(
-    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import dlt
+ANALYST_SCRIPT = """
+import dlt
+from pipelines.salesforce import salesforce_source
 
-    from pipelines.salesforce import salesforce_source
+pipeline = dlt.pipeline("analyst", destination=dlt.destinations.duckdb("mine.duckdb"),
+                        dataset_name="crm", pipelines_dir="pipelines")
+source = salesforce_source()
+print(sorted(source.resources))
+pipeline.run(source.with_resources("Account", "Contact"))
+with pipeline.sql_client() as client:
+    print(client.execute_sql("SELECT count(*) FROM account")[0][0])
+print(pipeline.default_schema.get_table("account")["columns"]["annual_revenue"]["data_type"])
+"""
 
-    monkeypatch.chdir(tmp_path)
+
+def test_analysts_use_it_like_any_dlt_source(org: Org, tmp_path: Path) -> None:
+    """An analyst's own script: credentials in .dlt/secrets.toml, options in config.toml."""
     (tmp_path / ".dlt").mkdir()
     (tmp_path / ".dlt" / "secrets.toml").write_text(
         "[sources.salesforce.credentials]\n"
@@ -229,16 +241,18 @@ def test_analysts_use_it_like_any_dlt_source(
     (tmp_path / ".dlt" / "config.toml").write_text(
         '[sources.salesforce]\nobjects = ["Account", "Contact", "Opportunity"]\n'
     )
-    pipeline = dlt.pipeline(
-        "analyst",
-        destination=dlt.destinations.duckdb(str(tmp_path / "mine.duckdb")),
-        dataset_name="crm",
-        pipelines_dir=str(tmp_path / "pipelines"),
+    (tmp_path / "my_pipeline.py").write_text(ANALYST_SCRIPT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCES__")}
+    ran = subprocess.run(
+        [sys.executable, "my_pipeline.py"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
-    source = salesforce_source()
-    assert set(source.resources) == {"Account", "Contact", "Opportunity", "describe_catalog"}
-    pipeline.run(source.with_resources("Account", "Contact"))
-    with pipeline.sql_client() as client:
-        rows = client.execute_sql("SELECT count(*) FROM account")
-    assert rows[0][0] == len(org.live_ids("Account"))
-    assert pipeline.default_schema.get_table("account")["columns"]["annual_revenue"]["data_type"] == "decimal"
+    assert ran.returncode == 0, ran.stderr
+    resources, accounts, revenue_type = ran.stdout.strip().splitlines()[-3:]
+    assert resources == "['Account', 'Contact', 'Opportunity', 'describe_catalog']"
+    assert int(accounts) == len(org.live_ids("Account"))
+    assert revenue_type == "decimal"

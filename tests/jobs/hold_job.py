@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jobs_fixtures import no_transform
+
 from pipelines.jobs import run_job
 
 
@@ -33,7 +35,12 @@ def main(home: Path, release: Path) -> int:
         progress("Account", 40, 40)
         return Outcome({"Account": 40})
 
-    job = run_job(home, extract=extract, on_start=lambda job_id: print(job_id, flush=True))
+    job = run_job(
+        home,
+        transform=no_transform,
+        extract=extract,
+        on_start=lambda job_id: print(job_id, flush=True),
+    )
     print(job.status, flush=True)
     return 0
 

@@ -6,7 +6,9 @@ import io
 from pathlib import Path
 from typing import Any
 
-from pipelines.jobs import TRANSFORM_NOT_CONFIGURED, run_job
+from jobs_fixtures import SKIPPED, no_transform
+
+from pipelines.jobs import run_job
 from pipelines.jobs.console import ProgressDisplay, summary
 
 
@@ -37,7 +39,9 @@ def test_rich_progress_bars_draw_per_object() -> None:
 
 
 def test_summary(home: Path, extract_step: Any) -> None:
-    job = run_job(home, extract=extract_step(rows={"Contact": 96, "Account": 1_040}))
+    job = run_job(
+        home, transform=no_transform, extract=extract_step(rows={"Contact": 96, "Account": 1_040})
+    )
     lines = summary(job).splitlines()
     assert lines[0].startswith("job 1 Completed (bootstrap, manual) in ")
     assert lines[1:4] == [
@@ -46,4 +50,4 @@ def test_summary(home: Path, extract_step: Any) -> None:
         "  total           1,136 rows",
     ]
     assert lines[4] == "API calls: 7   config version: - (no saved version)"
-    assert lines[5].startswith(TRANSFORM_NOT_CONFIGURED)
+    assert lines[5].startswith(SKIPPED)

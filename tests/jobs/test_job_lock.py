@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jobs_fixtures import no_transform
 
 from pipelines.jobs import JobAlreadyRunning, get_job, latest_job, list_jobs, run_job
 from pipelines.jobs.lock import JobLock, LockHeld, no_job_running
@@ -49,7 +50,7 @@ def test_second_start_is_refused_with_who_and_since(
     with job_in_another_process(home, tmp_path) as (process, job_id, release):
         step = extract_step()
         with pytest.raises(JobAlreadyRunning) as refused:
-            run_job(home, extract=step)
+            run_job(home, transform=no_transform, extract=step)
         message = str(refused.value)
         assert f"job {job_id} (bootstrap, manual)" in message
         assert f"process {process.pid}" in message
@@ -65,7 +66,7 @@ def test_second_start_is_refused_with_who_and_since(
         assert process.stdout.readline().strip() == "Completed"
         assert process.wait(timeout=30) == 0
 
-    job = run_job(home, extract=extract_step())
+    job = run_job(home, transform=no_transform, extract=extract_step())
     assert job.status == "Completed"
     assert [j.status for j in list_jobs(home)] == ["Completed", "Completed"]
 
@@ -89,7 +90,7 @@ def test_killed_job_is_marked_failed_on_the_next_start(
         process.wait(timeout=30)
         assert raw_status(home, job_id) == "Running"  # the process had no chance to close it
 
-        job = run_job(home, extract=extract_step())
+        job = run_job(home, transform=no_transform, extract=extract_step())
 
     assert job.status == "Completed"
     dead = get_job(home, job_id)

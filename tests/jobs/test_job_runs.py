@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jobs_fixtures import SKIPPED, no_transform
 
 from pipelines.config import ConfigStore, load_config_file
 from pipelines.config.store import default_config_path
-from pipelines.jobs import ZERO_ROWS, get_job, latest_job, list_jobs, run_job, run_transform
+from pipelines.jobs import ZERO_ROWS, get_job, latest_job, list_jobs, run_job
 from pipelines.jobs.lock import JobLock
 from pipelines.jobs.runner import job_log_path
 
@@ -25,7 +26,7 @@ class SalesforceWorded(Exception):
 
 def test_completed_job_row(home: Path, extract_step: Any) -> None:
     before = datetime.now(UTC)
-    job = run_job(home, extract=extract_step())
+    job = run_job(home, transform=no_transform, extract=extract_step())
 
     assert job.status == "Completed"
     assert (job.kind, job.trigger) == ("bootstrap", "manual")
@@ -35,20 +36,22 @@ def test_completed_job_row(home: Path, extract_step: Any) -> None:
     assert before - timedelta(seconds=1) <= job.started_at <= job.finished_at
     assert (job.pid, job.host) == (os.getpid(), socket.gethostname())
     assert job.stage is None
-    assert job.sync_message == run_transform(home, None)  # until sync jobs run dbt
+    assert job.sync_message == SKIPPED  # until sync jobs run dbt
     assert get_job(home, job.job_id) == job
     assert latest_job(home) == job
 
 
 def test_kind_defaults_to_bootstrap_until_a_job_completes(home: Path, extract_step: Any) -> None:
     failing = extract_step(error=SalesforceWorded("INVALID_SESSION_ID: Session expired or invalid"))
-    assert run_job(home, extract=failing).kind == "bootstrap"
+    assert run_job(home, transform=no_transform, extract=failing).kind == "bootstrap"
     first = extract_step()
-    assert run_job(home, extract=first).kind == "bootstrap"
+    assert run_job(home, transform=no_transform, extract=first).kind == "bootstrap"
     later = extract_step()
-    assert run_job(home, extract=later, trigger="scheduled").kind == "periodic"
+    assert (
+        run_job(home, transform=no_transform, extract=later, trigger="scheduled").kind == "periodic"
+    )
     again = extract_step()
-    assert run_job(home, "bootstrap", extract=again).kind == "bootstrap"
+    assert run_job(home, "bootstrap", transform=no_transform, extract=again).kind == "bootstrap"
 
     # A first bootstrap resumes what a killed one left; one after a completed sync re-pulls all.
     assert failing.calls[0]["full_refresh"] is False
@@ -65,7 +68,7 @@ def test_failed_job_keeps_salesforce_words_and_details_go_to_the_log(
         "INVALID_FIELD: No such column 'Tier__c' on entity 'Account'. If you are attempting to "
         "use a custom field, be sure to append the '__c' after the custom field name."
     )
-    job = run_job(home, extract=extract_step(error=error))
+    job = run_job(home, transform=no_transform, extract=extract_step(error=error))
 
     assert job.status == "Failed"
     assert job.sync_message == str(error)
@@ -76,7 +79,7 @@ def test_failed_job_keeps_salesforce_words_and_details_go_to_the_log(
 
 
 def test_unexpected_errors_are_named_by_type(home: Path, extract_step: Any) -> None:
-    job = run_job(home, extract=extract_step(error=KeyError("Account")))
+    job = run_job(home, transform=no_transform, extract=extract_step(error=KeyError("Account")))
     assert job.status == "Failed"
     assert job.sync_message == "KeyError: 'Account'"
 
@@ -93,7 +96,9 @@ def test_transform_failure_is_named_and_rows_are_kept(home: Path, extract_step: 
 
 
 def test_zero_rows_is_named_with_its_likely_causes(home: Path, extract_step: Any) -> None:
-    bootstrap = run_job(home, extract=extract_step(rows={"Account": 0, "Contact": 0}))
+    bootstrap = run_job(
+        home, transform=no_transform, extract=extract_step(rows={"Account": 0, "Contact": 0})
+    )
     assert bootstrap.status == "Completed"
     assert bootstrap.sync_message is not None
     assert bootstrap.sync_message.startswith(f"{ZERO_ROWS}. Likely causes:")
@@ -101,14 +106,20 @@ def test_zero_rows_is_named_with_its_likely_causes(home: Path, extract_step: Any
     assert "read permission" in bootstrap.sync_message
     assert "since the last job's cursor" not in bootstrap.sync_message
 
-    periodic = run_job(home, "periodic", extract=extract_step(rows={"Account": 0}))
+    periodic = run_job(
+        home, "periodic", transform=no_transform, extract=extract_step(rows={"Account": 0})
+    )
     assert periodic.sync_message is not None
     assert periodic.sync_message.startswith(ZERO_ROWS)
     assert "nothing changed in Salesforce since the last job's cursor" in periodic.sync_message
 
 
 def test_bootstrap_names_objects_that_came_back_empty(home: Path, extract_step: Any) -> None:
-    job = run_job(home, extract=extract_step(rows={"Account": 40, "Case": 0, "EmailMessage": 0}))
+    job = run_job(
+        home,
+        transform=no_transform,
+        extract=extract_step(rows={"Account": 40, "Case": 0, "EmailMessage": 0}),
+    )
     assert job.sync_message is not None
     assert job.sync_message.startswith("zero rows for Case, EmailMessage:")
     assert ZERO_ROWS not in job.sync_message
@@ -116,18 +127,20 @@ def test_bootstrap_names_objects_that_came_back_empty(home: Path, extract_step: 
 
 def test_extractor_messages_are_kept(home: Path, extract_step: Any) -> None:
     step = extract_step(messages=["Contract: Bulk API refused the object; read over REST"])
-    job = run_job(home, extract=step)
+    job = run_job(home, transform=no_transform, extract=step)
     assert job.sync_message is not None
     assert job.sync_message.splitlines() == [
         "Contract: Bulk API refused the object; read over REST",
-        run_transform(home, None),
+        SKIPPED,
     ]
 
 
 def test_budget_stop_is_failed_with_what_was_loaded(home: Path, extract_step: Any) -> None:
     errors = pytest.importorskip("pipelines.salesforce.errors")
     stop = errors.BudgetExceeded(81_000, 100_000, 0.8)
-    job = run_job(home, extract=extract_step(rows={"Account": 40}, error=stop))
+    job = run_job(
+        home, transform=no_transform, extract=extract_step(rows={"Account": 40}, error=stop)
+    )
     assert job.status == "Failed"
     assert job.sync_message is not None
     assert job.sync_message.startswith("API budget reached")
@@ -136,7 +149,12 @@ def test_budget_stop_is_failed_with_what_was_loaded(home: Path, extract_step: An
 
 def test_progress_is_forwarded_and_recorded(home: Path, extract_step: Any) -> None:
     seen: list[tuple[str, int, int | None]] = []
-    job = run_job(home, extract=extract_step(), progress=lambda *call: seen.append(call))
+    job = run_job(
+        home,
+        transform=no_transform,
+        extract=extract_step(),
+        progress=lambda *call: seen.append(call),
+    )
     assert seen == [
         ("Account", 0, 40),
         ("Account", 40, 40),
@@ -151,24 +169,24 @@ def test_progress_is_forwarded_and_recorded(home: Path, extract_step: Any) -> No
 
 def test_objects_and_config_reach_the_extract_step(home: Path, extract_step: Any) -> None:
     step = extract_step()
-    run_job(home, objects=["Account"], extract=step)
+    run_job(home, objects=["Account"], transform=no_transform, extract=step)
     assert step.calls[0]["objects"] == ["Account"]
     assert step.calls[0]["config"] == load_config_file(default_config_path())
 
 
 def test_config_version_is_the_active_one(home: Path, extract_step: Any) -> None:
-    assert run_job(home, extract=extract_step()).config_version is None
+    assert run_job(home, transform=no_transform, extract=extract_step()).config_version is None
     store = ConfigStore(home)
     saved = store.save(load_config_file(default_config_path()), comment="first setup")
     step = extract_step()
-    job = run_job(home, extract=step)
+    job = run_job(home, transform=no_transform, extract=step)
     assert job.config_version == saved.version
     assert step.calls[0]["config"] == saved.config
 
 
 def test_interrupted_job_is_failed_and_frees_the_lock(home: Path, extract_step: Any) -> None:
     with pytest.raises(KeyboardInterrupt):
-        run_job(home, extract=extract_step(error=KeyboardInterrupt()))
+        run_job(home, transform=no_transform, extract=extract_step(error=KeyboardInterrupt()))
     job = latest_job(home)
     assert job is not None
     assert job.status == "Failed"
@@ -183,7 +201,7 @@ def test_failure_to_load_the_config_is_recorded(
     broken.write_text("account_filtering: {mode: sometimes}\n")
     monkeypatch.setenv("SFSYNC_DEFAULT_CONFIG", str(broken))
     step = extract_step()
-    job = run_job(home, extract=step)
+    job = run_job(home, transform=no_transform, extract=step)
     assert job.status == "Failed"
     assert job.sync_message is not None and "account_filtering" in job.sync_message
     assert step.calls == []

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jobs_fixtures import no_transform
 
 from pipelines.jobs import (
     format_interval,
@@ -78,7 +79,7 @@ def test_runs_at_once_then_one_interval_after_each_start(home: Path, extract_ste
 
     def run(home: Path) -> None:
         started.append(time.now)
-        run_job(home, trigger="scheduled", extract=extract_step())
+        run_job(home, trigger="scheduled", transform=no_transform, extract=extract_step())
 
     said: list[str] = []
     ran = run_schedule(
@@ -95,7 +96,7 @@ def test_runs_at_once_then_one_interval_after_each_start(home: Path, extract_ste
 
 
 def test_a_manual_job_pushes_the_next_scheduled_one_back(home: Path, extract_step: Any) -> None:
-    run_job(home, extract=extract_step())
+    run_job(home, transform=no_transform, extract=extract_step())
     manual = latest_job(home)
     assert manual is not None
     time = FakeTime()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jobs_fixtures import no_transform
 
 from pipelines.jobs import run_job, scrub
 from pipelines.jobs.runner import job_log_path
@@ -88,7 +89,7 @@ def test_failed_job_row_and_log_hold_no_secret(
         f"token endpoint said no: client_secret=Opaque-Value-42 session {SESSION_ID} "
         f"header Authorization: Bearer {SESSION_ID}"
     )
-    job = run_job(home, extract=extract_step(error=error))
+    job = run_job(home, transform=no_transform, extract=extract_step(error=error))
 
     assert job.status == "Failed"
     stored = str(job.to_json())

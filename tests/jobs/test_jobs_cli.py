@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from jobs_fixtures import no_transform
+
 from pipelines.jobs import run_job
 from pipelines.jobs.lock import JobLock
 
@@ -18,8 +20,13 @@ def test_jobs_list_and_show(home: Path, extract_step: Any, sfsync: Sfsync) -> No
     assert empty.returncode == 0
     assert "no sync jobs yet" in empty.stdout
 
-    run_job(home, extract=extract_step())
-    run_job(home, extract=extract_step(error=RuntimeError("boom")), trigger="scheduled")
+    run_job(home, transform=no_transform, extract=extract_step())
+    run_job(
+        home,
+        transform=no_transform,
+        extract=extract_step(error=RuntimeError("boom")),
+        trigger="scheduled",
+    )
 
     table = sfsync("jobs", "list")
     assert table.returncode == 0

@@ -1,0 +1,1 @@
+{{ sfsync_stage('case_comment') }}
