@@ -1,4 +1,5 @@
-"""The shipped write-back models, end to end: sync the org, build them with dbt, push them."""
+"""The shipped write-back models, end to end: one sync job extracts the org, builds them with
+dbt and pushes them; the org then holds what the models computed."""
 
 from __future__ import annotations
 
@@ -11,27 +12,26 @@ from writeback_fixtures import REPO, Org
 from pipelines.config import load_config_file
 from pipelines.config.store import ConfigStore
 from pipelines.config.validation import parse_config
-from pipelines.salesforce import run_extract
-from pipelines.transform.build import run_dbt_build
-from pipelines.writeback import dry_run, push
+from pipelines.jobs import run_job
+from pipelines.writeback import dry_run, last_push_results
 
-pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
+pytestmark = [pytest.mark.timeout(400), pytest.mark.slow]
 
 
-def test_account_health_and_owner_models_land_in_salesforce(org: Org, home: Path) -> None:
+def test_a_sync_job_builds_and_pushes_the_example_models(org: Org, home: Path) -> None:
     document = load_config_file(REPO / "configs" / "default.yaml").to_document()
     document["writeback"]["enabled"] = True
-    config = parse_config(document)
-    ConfigStore(home).save(config, comment="default, with write-back on")
-    run_extract(home, config=config, credentials=org.credentials())
+    ConfigStore(home).save(parse_config(document), comment="default, with write-back on")
 
-    build = run_dbt_build(home)
-    assert build.success, build.summary()
+    job = run_job(home)
+
+    assert job.status == "Completed", job.sync_message
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as db:
         health = {
             rid: (score, flag)
             for rid, score, flag in db.execute(
-                "SELECT account_id, health_score, risk_flag FROM writeback.writeback__account_health"
+                "SELECT account_id, health_score, risk_flag"
+                " FROM writeback.writeback__account_health"
             ).fetchall()
         }
         csm = dict(
@@ -41,12 +41,12 @@ def test_account_health_and_owner_models_land_in_salesforce(org: Org, home: Path
             ).fetchall()
         )
     assert health and csm
-
-    plan = dry_run(None, home)
-    result = push(None, home, client=org.client())
-
-    assert not plan.issues and result.status == "Completed" and result.failed == 0
+    result = last_push_results(home)
+    assert result is not None and result.run.job_id == job.job_id
+    assert (result.status, result.failed) == ("Completed", 0)
+    assert "push 1 completed: writeback__account_health → Account" in (job.sync_message or "")
     found = org.accounts(list(health))
     assert {rid: (r["Health_Score__c"], r["Risk_Flag__c"]) for rid, r in found.items()} == health
     assigned = org.accounts(list(csm), fields="CSM__c")
     assert {rid: r["CSM__c"] for rid, r in assigned.items()} == csm
+    assert dry_run(None, home).records_to_send == 0
