@@ -29,6 +29,7 @@ what an interrupted run extracted, then continues from the cursors committed wit
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,11 @@ from typing import TYPE_CHECKING, Any
 
 import dlt
 import pyarrow as pa
+
+# dlt probes for pandas lazily; importing it here, in the main thread, keeps that probe from
+# racing the worker threads that extract objects in parallel ("partially initialized module").
+with contextlib.suppress(ImportError):  # pandas comes with streamlit and dbt
+    import pandas  # noqa: F401
 from dlt.common.destination.configuration import ParquetFormatConfiguration
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
@@ -57,9 +63,11 @@ PIPELINE_NAME = "sfsync"
 DATASET = "salesforce"
 WAREHOUSE_FILE = "warehouse.duckdb"
 PIPELINES_DIR = "dlt"
-DEFAULT_WORKERS = 4
+DEFAULT_WORKERS = 8
 WAREHOUSE_MEMORY_LIMIT = "1GB"
-LOAD_WORKERS = 2
+BIG_LOAD_ROWS = 100_000
+"""A run that loads more rows than this into one table loads two tables at a time (memory);
+smaller runs, periodic ones typically, load all their tables at once."""
 
 
 @dataclass
@@ -184,8 +192,7 @@ def run_extract(
         mark = step("extract", mark)
         pipeline.normalize()
         mark = step("normalize", mark)
-        # Two tables at a time keep DuckDB busy on both cores without holding ten loads in memory.
-        info = pipeline.load(workers=LOAD_WORKERS)
+        info = pipeline.load(workers=_load_workers(report))
         mark = step("load", mark)
         load_ids.extend(info.loads_ids)
     except Exception as exc:
@@ -226,13 +233,20 @@ def _finish_interrupted(pipeline: dlt.Pipeline, report: SyncReport, load_ids: li
         for load_id in pipeline.list_normalized_load_packages()
         for job in pipeline.get_load_package_info(load_id).jobs.get("started_jobs", [])
     }
-    info = pipeline.load(workers=LOAD_WORKERS)
+    info = pipeline.load(workers=2)
     load_ids.extend(info.loads_ids)
     if resumed:
         with pipeline.sql_client() as client:
             removed = remove_duplicate_rows(client, sorted(resumed))
         if removed:
             report.note(f"removed {removed} row(s) loaded twice by the interrupted sync")
+
+
+def _load_workers(report: SyncReport) -> int:
+    """Big tables load two at a time, which keeps DuckDB busy on two cores without holding ten
+    loads in memory; small merges all go at once."""
+    biggest = max(report.rows_per_object.values(), default=0)
+    return 2 if biggest > BIG_LOAD_ROWS else 10
 
 
 def remove_duplicate_rows(client: Any, tables: Sequence[str]) -> int:
