@@ -72,9 +72,11 @@ def main(argv: list[str] | None = None) -> int:
             _say(f"        {obj:24} {rows:>8,} rows")
         if job.sync_message:
             _say(f"      message: {job.sync_message}")
-        _say(f"      warehouse: {home / 'warehouse.duckdb'} (raw tables in schema 'salesforce')")
+        _say(f"      warehouse: {home / 'warehouse.duckdb'} (raw tables in schema 'salesforce'; marts "
+             "companies, account_owners, people, opportunities, related_records, support_activities, "
+             "support_messages in schema 'main')")
         _say(f"      query it: .venv/bin/python -c \"import duckdb; print(duckdb.connect('"
-             f"{home / 'warehouse.duckdb'}', read_only=True).sql('from salesforce.account limit 5'))\"")
+             f"{home / 'warehouse.duckdb'}', read_only=True).sql('from companies limit 5'))\"")
         if job.status != "Completed":
             _say("\nThe sync did not complete; see the message above and `sfsync jobs show "
                  f"{job.job_id}`.")  # fmt: skip
