@@ -59,7 +59,7 @@ LOGIN = {
     "username": "admin@sandbox.local",
     "password": "sandbox",
 }
-WORKERS = 4
+WORKERS = 8
 PAGE_SIZE = 50_000
 CHANGED_SHARE = 0.01
 # What each object's 1% change touches (a field any org lets the integration user edit).

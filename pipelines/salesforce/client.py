@@ -42,6 +42,9 @@ DEFAULT_API_VERSION = "62.0"
 DEFAULT_BUDGET_SHARE = 0.8
 _USAGE = re.compile(r"(?:^|[^-])api-usage=(\d+)/(\d+)")
 _MAX_SESSION_REFRESHES = 3
+# Retries with a session another thread already replaced are not logins of this call's making;
+# they are bounded separately (a session can expire under many concurrent calls at once).
+_MAX_STALE_SESSION_RETRIES = 20
 
 
 class SalesforceClient:
@@ -151,11 +154,13 @@ class SalesforceClient:
                 token = self._token
         return token
 
-    def _refresh(self, stale: AccessToken) -> AccessToken:
+    def _refresh(self, stale: AccessToken) -> bool:
+        """Log in again unless another thread already replaced ``stale``; True if this did."""
         with self._token_lock:
             if self._token is stale or self._token is None:
                 self._token = self._login()
-            return self._token
+                return True
+            return False
 
     def _login(self) -> AccessToken:
         token = login(self.credentials, self.session, retry=self.retry, timeout=self.timeout[1])
@@ -181,7 +186,7 @@ class SalesforceClient:
         """Send one API call (``path`` relative to the instance, or a full URL) and return the
         answer with its body read; raise on anything but success (see the module docstring)."""
         attempt = 0
-        refreshes = 0
+        refreshes = stale_retries = 0
         body = orjson.dumps(json) if json is not None else None
         while True:
             token = self._access()
@@ -217,9 +222,13 @@ class SalesforceClient:
             if status < 300:
                 return response
             code, message = error_of(response)
-            if status == 401 and refreshes < _MAX_SESSION_REFRESHES:
-                refreshes += 1
-                self._refresh(token)
+            if status == 401 and (
+                refreshes < _MAX_SESSION_REFRESHES and stale_retries < _MAX_STALE_SESSION_RETRIES
+            ):
+                if self._refresh(token):
+                    refreshes += 1
+                else:
+                    stale_retries += 1
                 continue
             if status == 403 and code == "REQUEST_LIMIT_EXCEEDED":
                 raise BudgetExceeded(

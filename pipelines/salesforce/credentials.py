@@ -23,6 +23,7 @@ Which login flow runs follows from what is set (first match wins):
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from dlt.common.configuration import configspec
@@ -83,3 +84,44 @@ def _missing(given: str, needed: str) -> ConfigurationValueError:
         f"sources.salesforce.credentials.{given} is set, so the {given} login flow needs "
         f"{needed} as well"
     )
+
+
+def _settings_fingerprint() -> tuple[tuple[str, int | None, int | None], ...]:
+    """Where dlt's settings files are now (``$DLT_PROJECT_DIR/.dlt`` or ``./.dlt``) and their
+    modification time and size."""
+    settings = os.path.join(os.environ.get("DLT_PROJECT_DIR") or ".", ".dlt")
+    entries: list[tuple[str, int | None, int | None]] = []
+    for name in ("config.toml", "secrets.toml"):
+        path = os.path.abspath(os.path.join(settings, name))
+        try:
+            stat = os.stat(path)
+        except OSError:
+            entries.append((path, None, None))
+        else:
+            entries.append((path, stat.st_mtime_ns, stat.st_size))
+    return tuple(entries)
+
+
+_settings_read = _settings_fingerprint()
+"""The settings files as they were when dlt (imported with this module) last read them."""
+
+
+def reload_dlt_settings() -> bool:
+    """Have dlt read ``.dlt/config.toml`` and ``.dlt/secrets.toml`` again if they changed.
+
+    dlt reads those files once per process and keeps what it read. A long-lived process (the
+    wizard, a scheduler) outlives that: the Connection page rewrites the secrets file when an admin
+    connects, and ``DLT_PROJECT_DIR`` may point elsewhere by the time a job runs. Everything that
+    resolves the org's credentials calls this first. When neither file moved nor changed, nothing
+    is reloaded, so values set in code (``dlt.secrets[...] = ...``) stay. True if it reloaded.
+    """
+    global _settings_read
+    now = _settings_fingerprint()
+    if now == _settings_read:
+        return False
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    Container()[PluggableRunContext].reload_providers()
+    _settings_read = now
+    return True

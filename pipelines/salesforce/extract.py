@@ -48,7 +48,7 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines.salesforce.catalog_file import write_catalog_file
-from pipelines.salesforce.credentials import SalesforceCredentials
+from pipelines.salesforce.credentials import SalesforceCredentials, reload_dlt_settings
 from pipelines.salesforce.deletes import mark_deleted_rows
 from pipelines.salesforce.describe import object_schema
 from pipelines.salesforce.errors import BudgetExceeded, SalesforceError
@@ -64,7 +64,7 @@ DATASET = "salesforce"
 WAREHOUSE_FILE = "warehouse.duckdb"
 PIPELINES_DIR = "dlt"
 DEFAULT_WORKERS = 8
-WAREHOUSE_MEMORY_LIMIT = "1GB"
+WAREHOUSE_MEMORY_LIMIT = "512MB"
 BIG_LOAD_ROWS = 100_000
 """A run that loads more rows than this into one table loads two tables at a time (memory);
 smaller runs, periodic ones typically, load all their tables at once."""
@@ -109,6 +109,7 @@ def sfsync_pipeline(home: str | Path) -> dlt.Pipeline:
     """
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True)
+    reload_dlt_settings()  # the secrets file may have changed since this process read it
     dlt.config[f"{PIPELINE_NAME}.load.delete_completed_jobs"] = True
     warehouse = DuckDbCredentials(
         str(warehouse_path(home)),

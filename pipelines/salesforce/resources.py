@@ -31,6 +31,7 @@ finishes an interrupted load.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,6 +60,25 @@ FULL_LOAD = dlt.mark.make_hints(write_disposition="replace")
 """The hint that turns this run's load of the object into a replacement of its table."""
 
 
+class ObjectGate:
+    """Lets at most ``slots`` objects read Bulk results at once, so memory holds that many
+    objects' pages rather than every object's (REST pages are small and need no slot).
+
+    A resource waiting for a slot yields ``None`` every 50 ms (dlt skips it), handing its
+    extract worker back; waiting inside the worker could starve the objects that hold slots.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, slots))
+
+    def wait(self) -> Iterator[None]:
+        while not self._slots.acquire(timeout=0.05):
+            yield None
+
+    def release(self) -> None:
+        self._slots.release()
+
+
 class ObjectRows:
     """The generator function of one object's resource (see the module docstring)."""
 
@@ -69,6 +89,7 @@ class ObjectRows:
         condition: str | None,
         options: SyncOptions,
         report: SyncReport,
+        gate: ObjectGate | None = None,
         poll: PollPolicy | None = None,
     ) -> None:
         self.client = client
@@ -76,6 +97,7 @@ class ObjectRows:
         self.condition = condition
         self.options = options
         self.report = report
+        self.gate = gate or ObjectGate(1)
         self.poll = poll
         self.__name__ = schema.object  # dlt names resources after their function
 
@@ -89,7 +111,7 @@ class ObjectRows:
         yielded = False
         try:
             for item in self._run(plan, state, started, print_):
-                yielded = True
+                yielded = yielded or item is not None
                 yield item
         except BudgetExceeded as err:
             if plan.full and yielded:
@@ -125,6 +147,9 @@ class ObjectRows:
         loaded = 0
         if total or plan.full:
             for table in self._tables(transport, conditions):
+                if table is None:  # waiting for a Bulk slot
+                    yield None
+                    continue
                 fetched = table.num_rows
                 if cursor_column is not None:
                     top = pc.max(table.column(cursor_column.name)).as_py()
@@ -188,31 +213,38 @@ class ObjectRows:
             yield tombstones(self.schema, found)
         state["deleted_cursor"] = covered.isoformat()
 
-    def _tables(self, transport: str, conditions: list[str | None]) -> Iterator[pa.Table]:
-        schema, options = self.schema, self.options
-        if transport == "bulk":
-            soql = queries.select(schema.object, schema.fields, conditions)
-            pages = bulk_tables(
-                self.client,
-                schema,
-                soql,
-                page_size=options.bulk_page_size,
-                poll=self.poll,
-            )
-            try:
-                first = next(pages, None)
-            except BulkUnsupported as err:
-                self.report.note(f"{err}; reading {schema.object} through REST instead")
-                self.report.started(schema.object, "rest", self.report.objects[schema.object].total)
-            else:
-                if first is not None:
-                    yield first
-                    yield from pages
-                return
+    def _tables(self, transport: str, conditions: list[str | None]) -> Iterator[pa.Table | None]:
+        if transport != "bulk":
+            yield from self._rest(conditions)
+            return
+        yield from self.gate.wait()
+        try:
+            yield from self._bulk(conditions)
+        finally:
+            self.gate.release()
+
+    def _bulk(self, conditions: list[str | None]) -> Iterator[pa.Table]:
+        schema = self.schema
+        soql = queries.select(schema.object, schema.fields, conditions)
+        pages = bulk_tables(
+            self.client, schema, soql, page_size=self.options.bulk_page_size, poll=self.poll
+        )
+        try:
+            first = next(pages, None)
+        except BulkUnsupported as err:
+            self.report.note(f"{err}; reading {schema.object} through REST instead")
+            self.report.started(schema.object, "rest", self.report.objects[schema.object].total)
+            yield from self._rest(conditions)
+            return
+        if first is not None:
+            yield first
+            yield from pages
+
+    def _rest(self, conditions: list[str | None]) -> Iterator[pa.Table]:
         yield from rest_tables(
             self.client,
-            schema,
+            self.schema,
             conditions,
-            page_size=options.rest_page_size,
-            max_url_length=options.max_url_length,
+            page_size=self.options.rest_page_size,
+            max_url_length=self.options.max_url_length,
         )

@@ -42,7 +42,7 @@ from pipelines.salesforce.deletes import (
 from pipelines.salesforce.describe import ObjectSchema, describe_objects, object_schema
 from pipelines.salesforce.plan import SyncOptions
 from pipelines.salesforce.report import ProgressCallback, SyncReport
-from pipelines.salesforce.resources import ObjectRows
+from pipelines.salesforce.resources import ObjectGate, ObjectRows
 from pipelines.salesforce.selection import Selection
 
 
@@ -61,6 +61,7 @@ def salesforce_source(
     api_version: str = DEFAULT_API_VERSION,
     bulk_page_size: int = 50_000,
     max_url_length: int = 14_000,
+    parallel_objects: int = 3,
     progress: ProgressCallback | None = None,
     report: SyncReport | None = None,
 ) -> Iterator[DltResource]:
@@ -87,6 +88,8 @@ def salesforce_source(
         bulk_page_size: records per Bulk result page.
         max_url_length: REST queries whose URL would be longer are split into several
             queries over groups of fields, joined on ``Id``.
+        parallel_objects: how many objects read Bulk results at the same time (each holds a
+            page or two in memory); dlt's extract ``workers`` should be more than this.
         progress: called as ``progress(object, rows_so_far, total_or_None)`` (worker threads).
         report: a :class:`SyncReport` to fill (rows, messages, API calls); one is made if not.
     """
@@ -122,6 +125,7 @@ def salesforce_source(
     report.describes.update({d.name: d for d in describes.values()})
     described_at = client.server_time()
     schemas: list[ObjectSchema] = []
+    gate = ObjectGate(parallel_objects)
     for name in chosen.objects:
         describe = describes[name]
         if not describe.queryable:
@@ -139,7 +143,7 @@ def salesforce_source(
         schema = object_schema(describe, fields)
         schemas.append(schema)
         report.synced_fields[describe.name] = fields
-        rows = ObjectRows(client, schema, chosen.filter_for(name), options, report)
+        rows = ObjectRows(client, schema, chosen.filter_for(name), options, report, gate)
         yield _object_resource(rows, schema, options)
 
     def describe_catalog() -> Iterator[Any]:

@@ -26,7 +26,7 @@ from typing import Any
 import requests
 
 from pipelines.salesforce.client import DEFAULT_API_VERSION, DEFAULT_BUDGET_SHARE, SalesforceClient
-from pipelines.salesforce.credentials import SalesforceCredentials
+from pipelines.salesforce.credentials import SalesforceCredentials, reload_dlt_settings
 from pipelines.salesforce.errors import SalesforceError
 from pipelines.salesforce.retry import RetryPolicy
 
@@ -117,6 +117,7 @@ def configured_client() -> SalesforceClient:
     from dlt.common.configuration import resolve_configuration
     from dlt.common.configuration.exceptions import ConfigurationException
 
+    reload_dlt_settings()
     try:
         credentials = resolve_configuration(
             SalesforceCredentials(), sections=("sources", "salesforce", "credentials")

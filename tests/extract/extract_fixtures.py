@@ -75,7 +75,7 @@ class Org:
     def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         """A query over the org's own DuckDB file (tables named like the warehouse's)."""
         with self.store.reading() as cur:
-            return cur.execute(sql, params or []).to_arrow_table()
+            return cur.sql(sql, params=params or None).to_arrow_table()
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         with self.store.reading() as cur:

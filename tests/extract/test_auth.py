@@ -127,6 +127,28 @@ def test_credentials_come_from_dlt_environment_variables(
     assert result.modes["Account"].endswith("bulk")  # the option came from the environment too
 
 
+def test_a_secrets_file_written_while_the_process_runs_is_read_by_the_next_sync(
+    org: Org, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wizard connects (rewriting .dlt/secrets.toml) long after dlt first read its settings;
+    the job it then starts in the same process must log in with what the file says now."""
+    project = tmp_path / "project"
+    monkeypatch.setenv("DLT_PROJECT_DIR", str(project))
+    with pytest.raises(ConfigurationValueError, match="no usable Salesforce credentials"):
+        run_extract(home, objects=["Contract"])
+
+    (project / ".dlt").mkdir(parents=True)
+    (project / ".dlt" / "secrets.toml").write_text(
+        "[sources.salesforce.credentials]\n"
+        f'login_url = "{org.base_url}"\n'
+        'username = "admin@sandbox.local"\n'
+        'password = "sandbox"\n'
+    )
+    result = run_extract(home, objects=["Contract"])
+    assert result.rows_per_object["Contract"] == len(org.live_ids("Contract"))
+    assert result.modes["Contract"].startswith("full")
+
+
 @pytest.mark.parametrize(
     ("values", "flow"),
     [

@@ -18,7 +18,7 @@ from pipelines.soql.naming import table_name
 
 def warehouse_arrow(home: Path, sql: str) -> pa.Table:
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as db:
-        return db.execute(sql).to_arrow_table()
+        return db.sql(sql).to_arrow_table()
 
 
 def warehouse_scalar(home: Path, sql: str) -> Any:

@@ -9,6 +9,7 @@ Salesforce itself does when it stores such a value — and cast.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -19,7 +20,14 @@ import pyarrow.csv as pacsv
 
 from pipelines.salesforce.describe import Column, ObjectSchema
 
-_READ = pacsv.ReadOptions(use_threads=True, block_size=8 << 20)
+# pyarrow imports pandas lazily, the first time pa.array() is given a Python sequence. Done in an
+# extract worker thread, that import races with dlt's main thread, which looks the half-imported
+# module up to tell DataFrames from other items ("partially initialized module 'pandas'").
+# Importing it here, on the importing thread, settles it before any worker starts.
+with contextlib.suppress(ImportError):
+    import pandas  # noqa: F401
+
+_READ = pacsv.ReadOptions(use_threads=False, block_size=4 << 20)
 _PARSE = pacsv.ParseOptions(newlines_in_values=True)
 
 
