@@ -2,7 +2,7 @@
 
 1. starts the sandbox org (a generated demo org under ``$SFSYNC_HOME/sandbox``),
 2. runs a bootstrap sync job into ``$SFSYNC_HOME/warehouse.duckdb`` (extract + load, then the
-   dbt build when the transform step is available),
+   dbt build that makes the marts),
 3. serves the admin wizard on http://127.0.0.1:8501 until Ctrl-C, then stops the sandbox.
 
 Everything it prints says what it did and where the data is. ``--no-ui`` stops after step 2.
