@@ -8,6 +8,7 @@
     latest_job(None)                             # what the wizard's job card shows
 
 * :mod:`~pipelines.jobs.runner`: ``run_job``, ``start_job_background``, the default kind.
+* :mod:`~pipelines.jobs.push_job`: ``run_push_job``, a standalone push recorded as a job.
 * :mod:`~pipelines.jobs.audit`: the ``sync_job`` audit table in the control plane.
 * :mod:`~pipelines.jobs.lock`: the job lock (``flock`` on ``$SFSYNC_HOME/sync.lock``).
 * :mod:`~pipelines.jobs.steps`: the extract and transform steps a job runs.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from pipelines.jobs.audit import (
     JOB_KINDS,
+    SYNC_KINDS,
     TRIGGERS,
     JobKind,
     JobRecord,
@@ -32,6 +34,7 @@ from pipelines.jobs.audit import (
 )
 from pipelines.jobs.lock import JobLock, LockHeld
 from pipelines.jobs.messages import ZERO_ROWS
+from pipelines.jobs.push_job import PushJobOutcome, run_push_job
 from pipelines.jobs.runner import (
     JobAlreadyRunning,
     choose_kind,
@@ -52,6 +55,7 @@ from pipelines.jobs.steps import TRANSFORM_NOT_CONFIGURED, run_transform
 
 __all__ = [
     "JOB_KINDS",
+    "SYNC_KINDS",
     "TRANSFORM_NOT_CONFIGURED",
     "TRIGGERS",
     "ZERO_ROWS",
@@ -61,6 +65,7 @@ __all__ = [
     "JobRecord",
     "JobStatus",
     "LockHeld",
+    "PushJobOutcome",
     "Schedule",
     "Trigger",
     "choose_kind",
@@ -72,6 +77,7 @@ __all__ = [
     "list_jobs",
     "parse_interval",
     "run_job",
+    "run_push_job",
     "run_schedule",
     "run_transform",
     "scrub",

@@ -1,7 +1,9 @@
 """The job audit table, ``sync_job``, in the control plane (``$SFSYNC_HOME/control.sqlite``).
 
-One row per sync job, written when the job starts (``Running``) and again when it ends
-(``Completed`` or ``Failed``). It lives in SQLite beside the config versions, not in the DuckDB
+One row per job, written when the job starts (``Running``) and again when it ends
+(``Completed`` or ``Failed``): sync jobs (``bootstrap``, ``periodic``) and standalone
+write-back pushes (``push``, ``sfsync push``; the push that ends a sync job is part of that
+job's row). It lives in SQLite beside the config versions, not in the DuckDB
 warehouse, so the wizard and the CLI can read job history while a job holds the warehouse's
 write lock. Timestamps are UTC, ISO 8601 with milliseconds (they sort as text).
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,31 +32,36 @@ from pipelines.jobs.lock import no_job_running
 
 HomeArg = str | os.PathLike[str] | None
 """``SFSYNC_HOME`` as given to the public functions; ``None`` means ``$SFSYNC_HOME``."""
-JobKind = Literal["bootstrap", "periodic"]
+JobKind = Literal["bootstrap", "periodic", "push"]
 Trigger = Literal["manual", "scheduled"]
 JobStatus = Literal["Running", "Completed", "Failed"]
-JOB_KINDS: tuple[JobKind, ...] = ("bootstrap", "periodic")
+JOB_KINDS: tuple[JobKind, ...] = ("bootstrap", "periodic", "push")
+SYNC_KINDS: tuple[JobKind, ...] = ("bootstrap", "periodic")
+"""The kinds that extract and transform (what the schedule and "bootstrap first" look at)."""
 TRIGGERS: tuple[Trigger, ...] = ("manual", "scheduled")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sync_job (
+_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
     job_id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind            TEXT NOT NULL CHECK (kind IN ('bootstrap', 'periodic')),
+    kind            TEXT NOT NULL CHECK (kind IN ('bootstrap', 'periodic', 'push')),
     trigger         TEXT NOT NULL CHECK (trigger IN ('manual', 'scheduled')),
     status          TEXT NOT NULL CHECK (status IN ('Running', 'Completed', 'Failed')),
     started_at      TEXT NOT NULL,
     finished_at     TEXT,
     stage           TEXT,
-    rows_per_object TEXT NOT NULL DEFAULT '{}',
-    progress        TEXT NOT NULL DEFAULT '{}',
+    rows_per_object TEXT NOT NULL DEFAULT '{{}}',
+    progress        TEXT NOT NULL DEFAULT '{{}}',
     api_calls       INTEGER,
     config_version  INTEGER,
     sync_message    TEXT,
     pid             INTEGER,
     host            TEXT
 );
-CREATE INDEX IF NOT EXISTS sync_job_status ON sync_job (status);
 """
+_INDEX = "CREATE INDEX IF NOT EXISTS sync_job_status ON sync_job (status);"
+_SCHEMA = _TABLE.format(name="sync_job") + _INDEX
+# Tables created before push jobs existed only accept the sync kinds in ``kind``.
+_PUSH_KIND = "'push'"
 
 
 @dataclass(frozen=True)
@@ -233,14 +240,17 @@ def list_jobs(
     limit: int | None = 20,
     kind: JobKind | None = None,
     status: JobStatus | None = None,
+    kinds: Sequence[JobKind] | None = None,
 ) -> list[JobRecord]:
-    """Jobs, newest first (``limit=None`` for all)."""
+    """Jobs, newest first (``limit=None`` for all); ``kind``/``kinds``: only those kinds
+    (``kinds=SYNC_KINDS`` leaves standalone pushes out)."""
     reconcile(home)
     where: list[str] = []
     params: list[str] = []
-    if kind:
-        where.append("kind = ?")
-        params.append(kind)
+    wanted = [*([kind] if kind else []), *(kinds or [])]
+    if wanted:
+        where.append(f"kind IN ({', '.join('?' for _ in wanted)})")
+        params.extend(wanted)
     if status:
         where.append("status = ?")
         params.append(status)
@@ -255,10 +265,15 @@ def list_jobs(
 
 
 def latest_job(
-    home: HomeArg, *, kind: JobKind | None = None, status: JobStatus | None = None
+    home: HomeArg,
+    *,
+    kind: JobKind | None = None,
+    status: JobStatus | None = None,
+    kinds: Sequence[JobKind] | None = None,
 ) -> JobRecord | None:
-    """The newest job (of ``kind``, with ``status``), or ``None`` — what the wizard's job card shows."""
-    jobs = list_jobs(home, limit=1, kind=kind, status=status)
+    """The newest job (of ``kind`` or ``kinds``, with ``status``), or ``None`` — what the
+    wizard's job card shows."""
+    jobs = list_jobs(home, limit=1, kind=kind, status=status, kinds=kinds)
     return jobs[0] if jobs else None
 
 
@@ -273,10 +288,39 @@ def running_job(home: HomeArg) -> JobRecord | None:
 
 @contextmanager
 def _db(home: HomeArg) -> Iterator[sqlite3.Connection]:
-    """``control_db(home)`` with the ``sync_job`` table created on first use."""
+    """``control_db(home)`` with the ``sync_job`` table created (or upgraded) on first use."""
     with control_db(home) as db:
         db.executescript(_SCHEMA)
+        if _PUSH_KIND not in _table_sql(db):
+            _allow_push_kind(db)
         yield db
+
+
+def _table_sql(db: sqlite3.Connection) -> str:
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'sync_job'"
+    ).fetchone()
+    return str(row["sql"]) if row else ""
+
+
+def _allow_push_kind(db: sqlite3.Connection) -> None:
+    """Rebuild a ``sync_job`` table from before push jobs (SQLite cannot alter a CHECK),
+    keeping every row and the job id sequence."""
+    with transaction(db):
+        if _PUSH_KIND in _table_sql(db):  # another process upgraded it meanwhile
+            return
+        seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'sync_job'").fetchone()
+        db.execute("DROP TABLE IF EXISTS sync_job_upgrade")
+        db.execute(_TABLE.format(name="sync_job_upgrade"))
+        db.execute("INSERT INTO sync_job_upgrade SELECT * FROM sync_job")
+        db.execute("DROP TABLE sync_job")
+        db.execute("ALTER TABLE sync_job_upgrade RENAME TO sync_job")
+        db.execute(_INDEX)
+        if seq is not None:
+            db.execute(
+                "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'sync_job'",
+                (int(seq["seq"]),),
+            )
 
 
 def _record(row: sqlite3.Row) -> JobRecord:

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from pipelines.config.control import sfsync_home
 from pipelines.jobs.audit import (
+    SYNC_KINDS,
     JobKind,
     JobRecord,
     Trigger,
@@ -83,6 +84,7 @@ class JobAlreadyRunning(RuntimeError):
     def __init__(self, running: JobRecord | None, holder: LockHeld) -> None:
         self.running = running
         who = holder.holder
+        noun = "a push" if running is not None and running.kind == "push" else "a sync job"
         if running is not None:
             what = f"job {running.job_id} ({running.kind}, {running.trigger})"
             pid, host = running.pid, running.host
@@ -92,7 +94,7 @@ class JobAlreadyRunning(RuntimeError):
             what = f"job {who.job_id}" if who.job_id else "a job"
             pid, host, since, follow = who.pid, who.host, who.since or "an unknown time", ""
         super().__init__(
-            f"a sync job is already running: {what}, process {pid} on {host}, since {since}. "
+            f"{noun} is already running: {what}, process {pid} on {host}, since {since}. "
             f"Wait for it to finish{follow}."
         )
 
@@ -103,7 +105,8 @@ def choose_kind(home: Path) -> JobKind:
 
 
 def has_completed_job(home: Path) -> bool:
-    return bool(list_jobs(home, limit=1, status="Completed"))
+    """Whether a sync job has completed (a standalone push loads nothing, so it does not count)."""
+    return bool(list_jobs(home, limit=1, status="Completed", kinds=SYNC_KINDS))
 
 
 def job_log_path(home: PathLike | None, job_id: int) -> Path:
@@ -130,8 +133,9 @@ def run_job(
     ``on_start(job_id)`` is called once the job has its id. Raises :class:`JobAlreadyRunning`
     if another job holds the lock; every other failure ends up in the returned row.
     """
+    _check_sync_kind(kind)
     home_path = sfsync_home(home)
-    lock = _acquire(home_path)
+    lock = acquire_job_lock(home_path)
     try:
         fail_dead_jobs(home_path)
         kind = kind or choose_kind(home_path)
@@ -183,8 +187,9 @@ def start_job_background(
     The job's row exists (``Running``) when this returns, and its output goes to
     :func:`job_log_path`. Raises :class:`JobAlreadyRunning` like :func:`run_job`.
     """
+    _check_sync_kind(kind)
     home_path = sfsync_home(home).resolve()
-    lock = _acquire(home_path)
+    lock = acquire_job_lock(home_path)
     job_id: int | None = None
     try:
         fail_dead_jobs(home_path)
@@ -227,7 +232,13 @@ def start_job_background(
     return job_id
 
 
-def _acquire(home: Path) -> JobLock:
+def _check_sync_kind(kind: JobKind | None) -> None:
+    if kind is not None and kind not in SYNC_KINDS:
+        raise ValueError(f"a sync job is bootstrap or periodic, not {kind!r} (see run_push_job)")
+
+
+def acquire_job_lock(home: Path) -> JobLock:
+    """The job lock, or :class:`JobAlreadyRunning` saying which job holds it."""
     try:
         return JobLock.acquire(home)
     except LockHeld as held:
@@ -307,7 +318,7 @@ def _execute(
             sync_message=budget_message(exc, rows if partial is not None else None),
         )
     except Exception as exc:
-        _log_details(home, job_id, exc)
+        log_job_details(home, job_id, exc)
         failure = error_message(exc)
         if stage == "transform":
             failure = f"transform failed: {failure}"
@@ -350,7 +361,7 @@ def _execute(
     )
 
 
-def _log_details(home: Path, job_id: int, exc: BaseException) -> None:
+def log_job_details(home: Path, job_id: int, exc: BaseException) -> None:
     """The traceback goes to the job's log file (scrubbed), never into the row or the terminal."""
     details = "".join(traceback.format_exception(exc))
     try:

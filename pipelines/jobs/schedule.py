@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.config.control import control_db, sfsync_home, transaction
-from pipelines.jobs.audit import latest_job, utc_now
+from pipelines.jobs.audit import SYNC_KINDS, latest_job, utc_now
 
 # How long the loop sleeps at most between looks at the stored schedule.
 POLL_S = 60.0
@@ -117,8 +117,8 @@ def set_schedule(home: str | Path | None, every: timedelta | str | None) -> Sche
 
 def next_due(home: Path, every: timedelta, now: datetime | None = None) -> datetime:
     """When the next scheduled job is due: one interval after the newest job started (``now``
-    when there has been none)."""
-    newest = latest_job(home)
+    when there has been none). Standalone pushes do not move it."""
+    newest = latest_job(home, kinds=SYNC_KINDS)
     if newest is None:
         return now if now is not None else utc_now()
     return newest.started_at + every

@@ -36,6 +36,7 @@ SECTION_TITLES: dict[str, str] = {
     "custom_objects": "Custom Objects",
     "support_cases": "Support Cases",
     "advanced": "Advanced",
+    "writeback": "Sync to Salesforce",
 }
 
 

@@ -2,7 +2,9 @@
 
 - :func:`job_card`: the Sync Job card on the Settings page (latest bootstrap or periodic job).
 - :func:`run_sync`: "Run Sync Job": starts a job in its own process and returns at once.
-- :func:`jobs_table` / :func:`jobs_chart`: the Sync jobs page (history, rows and durations).
+- :func:`jobs_table` / :func:`jobs_chart`: the Sync jobs page (history, rows and durations);
+  the table also lists standalone pushes (kind ``push``, ``sfsync push``), the charts only
+  the sync jobs that load data.
 - :func:`schedule_text` / :func:`save_schedule`: the periodic schedule that ``sfsync schedule``
   honours.
 
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.jobs import (
+    SYNC_KINDS,
     JobAlreadyRunning,
     JobRecord,
     format_interval,
@@ -33,6 +36,7 @@ STAGE_LABELS = {
     "starting": "starting",
     "extract": "extracting and loading",
     "transform": "transforming (dbt build)",
+    "push": "pushing to Salesforce",
 }
 
 
@@ -70,7 +74,8 @@ class JobCard:
         if job.status == "Running" and job.progress:
             out["Progress"] = progress_text(job.progress)
         if job.rows_per_object:
-            out["Rows"] = f"{job.total_rows:,} ({rows_text(job.rows_per_object)})"
+            label = "Records sent" if job.kind == "push" else "Rows"
+            out[label] = f"{job.total_rows:,} ({rows_text(job.rows_per_object)})"
         if job.api_calls is not None:
             out["API calls"] = f"{job.api_calls:,}"
         if job.config_version is not None:
@@ -123,8 +128,9 @@ def jobs_table(home: str | Path | None, limit: int = 100) -> list[dict[str, Any]
 
 
 def jobs_chart(home: str | Path | None, limit: int = 50) -> list[dict[str, Any]]:
-    """Finished jobs, oldest first: rows loaded and duration per job, for the chart."""
-    jobs = [j for j in list_jobs(_home(home), limit=limit) if j.finished_at is not None]
+    """Finished sync jobs, oldest first: rows loaded and duration per job, for the chart."""
+    jobs = list_jobs(_home(home), limit=limit, kinds=SYNC_KINDS)
+    jobs = [j for j in jobs if j.finished_at is not None]
     return [
         {
             "job": f"#{j.job_id}",
@@ -138,9 +144,9 @@ def jobs_chart(home: str | Path | None, limit: int = 50) -> list[dict[str, Any]]
 
 
 def job_rows_per_object(home: str | Path | None, limit: int = 50) -> list[dict[str, Any]]:
-    """``{job, object, rows}`` per job and object (long form, for a stacked chart)."""
+    """``{job, object, rows}`` per sync job and object (long form, for a stacked chart)."""
     out = []
-    for job in reversed(list_jobs(_home(home), limit=limit)):
+    for job in reversed(list_jobs(_home(home), limit=limit, kinds=SYNC_KINDS)):
         for name, count in sorted(job.rows_per_object.items()):
             out.append(
                 {"job": f"#{job.job_id}", "job_id": job.job_id, "object": name, "rows": count}

@@ -1,7 +1,8 @@
 """One push at a time: an exclusive ``flock`` on ``$SFSYNC_HOME/writeback.lock``.
 
-Pushes take their own lock, not the sync job lock: ``sfsync push`` may run while a sync job
-extracts, and the push step of a job takes this lock inside the job. The kernel drops the lock
+Every push takes it, whoever calls :func:`~pipelines.writeback.push.push`: the push step of a
+sync job and ``sfsync push`` (which also holds the job lock, being a job of its own, see
+:mod:`pipelines.jobs.push_job`), and a library caller that holds neither. The kernel drops the lock
 with the process however it ends, so a push killed halfway never leaves it behind; holding it
 also proves that every push still marked ``Running`` in the outbox is dead.
 """

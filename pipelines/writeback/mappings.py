@@ -7,6 +7,7 @@ Salesforce::
     writable_objects(catalog)                   # objects with at least one updateable field
     writable_fields(catalog, "Account")         # the field picker
     model_columns(home, "writeback__account_health")   # the column picker
+    writeback_models(home)                      # the model picker, with each model's columns
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pipelines.config.issues import ConfigIssue
 from pipelines.config.model import IntegrationConfig
 from pipelines.config.resolve import UNWRITABLE_TYPES, resolve_config
 from pipelines.soql.catalog import Catalog, Field, SObject
-from pipelines.writeback.warehouse import columns_of, find_model, read_warehouse
+from pipelines.writeback.warehouse import columns_of, find_model, list_models, read_warehouse
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,19 @@ def model_columns(home: str | Path | None, model: str) -> list[tuple[str, str]]:
         if not found:
             return []
         return list(columns_of(conn, found[0]).values())
+
+
+def writeback_models(home: str | Path | None) -> dict[str, list[tuple[str, str]]]:
+    """Each built write-back model (the ``writeback`` schema, or ``writeback__*``) with its
+    ``(column, DuckDB type)``, by name; a name found in several schemas is listed once, as
+    a push would read it. Raises
+    :class:`~pipelines.writeback.warehouse.WarehouseUnavailable` like :func:`model_columns`.
+    """
+    out: dict[str, list[tuple[str, str]]] = {}
+    with read_warehouse(home) as conn:
+        for relation in list_models(conn):
+            if relation.name.lower() in {name.lower() for name in out}:
+                continue
+            chosen = find_model(conn, relation.name)[0]
+            out[chosen.name] = list(columns_of(conn, chosen).values())
+    return out

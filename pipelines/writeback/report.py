@@ -87,7 +87,7 @@ def result_lines(result: PushResult) -> list[str]:
     head = f"Push {run.run_id}: {run.status}, {run.started_at:%Y-%m-%d %H:%M:%S} UTC"
     head += f", {run.api_calls} API call{'s' if run.api_calls != 1 else ''}"
     if run.job_id is not None:
-        head += f", sync job {run.job_id}"
+        head += f", job {run.job_id}"
     lines = [head]
     if run.message:
         lines += [f"  {line}" for line in run.message.splitlines()]

@@ -103,6 +103,19 @@ def find_model(conn: duckdb.DuckDBPyConnection, name: str) -> list[Relation]:
     return sorted(found, key=rank)
 
 
+def list_models(conn: duckdb.DuckDBPyConnection) -> list[Relation]:
+    """The relations that can feed write-back, by name: every table and view of the
+    ``writeback`` schema, and ``writeback__*`` ones elsewhere outside the raw dataset."""
+    rows = conn.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables"
+        " WHERE table_schema NOT IN (?, ?)"
+        " AND (lower(table_schema) = ? OR starts_with(lower(table_name), 'writeback__'))",
+        [*_NOT_MODELS, _PREFERRED_SCHEMAS[0]],
+    ).fetchall()
+    found = [Relation(str(schema), str(table)) for schema, table in rows]
+    return sorted(found, key=lambda r: (r.name.lower(), r.schema.lower()))
+
+
 def raw_table(conn: duckdb.DuckDBPyConnection, table: str) -> Relation | None:
     """The raw dataset's table ``table`` (e.g. ``account``), if it has been synced."""
     row = conn.execute(

@@ -1,4 +1,4 @@
-"""Settings: the config source badge, the Sync Job card, the six sections, JSON and history."""
+"""Settings: the config source badge, the Sync Job card, the seven sections, JSON and history."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from wizard_ui.sections import (
     job_card,
     owner_mapping,
     support_cases,
+    writeback,
 )
 from wizard_ui.sections.common import context, show_flash
 
@@ -26,6 +27,7 @@ SECTIONS = (
     ("4. Custom Objects", custom_objects),
     ("5. Support Cases", support_cases),
     ("6. Advanced", advanced),
+    ("7. Sync to Salesforce", writeback),
 )
 
 st.title("Salesforce settings")

@@ -105,6 +105,25 @@ AD_CONTACT_EXCLUDE = "w:ad-contact-exclude"
 AD_COMMENT = "w:ad-comment"
 AD_SAVE = "ad-save"
 
+# --- sync to Salesforce (write-back); per mapping ":<row id>", per field row ":<field row id>"
+WB_ENABLED = "w:wb-enabled"
+WB_TRANSPORT = "w:wb-transport"
+WB_ROWS = "w:wb-rows"  # mapping row ids (not a widget)
+WB_MODEL = "w:wb-model"
+WB_OBJECT = "w:wb-object"
+WB_ID_COLUMN = "w:wb-id-column"
+WB_POLICY = "w:wb-policy"
+WB_FIELD_ROWS = "w:wb-field-rows"  # + ":<row id>": that mapping's field row ids (not a widget)
+WB_COLUMN = "w:wb-column"
+WB_FIELD = "w:wb-field"
+WB_FIELD_ADD = "wb-field-add"  # + ":<row id>"
+WB_FIELD_REMOVE = "wb-field-remove"  # + ":<field row id>"
+WB_REMOVE = "wb-remove"
+WB_ADD = "wb-add"
+WB_DRY_RUN = "wb-dry-run"
+WB_COMMENT = "w:wb-comment"
+WB_SAVE = "wb-save"
+
 # --- footer: JSON and history
 SHOW_JSON = "show-json"
 HIST_DIFF_OLD = "hist-diff-old"

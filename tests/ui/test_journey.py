@@ -14,39 +14,24 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from wizard_fixtures import APP
+from browser_harness import (
+    ARTIFACTS_ROOT,
+    CHROMIUM,
+    Journey,
+    Wizard,
+    chromium_page,
+    serve_wizard,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "journey"
+ARTIFACTS = ARTIFACTS_ROOT / "journey"
 PASSWORD = "journey-password"
-STEP_TIMEOUT_MS = 60_000
 JOB_TIMEOUT_MS = 300_000
-DEBOUNCE_MS = 250
-OPEN_LIST_MS = 2_000
-MAX_OPTIONS = 50
 
 BROKEN = "Type IN ('Customer', 'Customer - Direct') AND AnualRevenue > 0"
 FIXED = "Type IN ('Customer', 'Customer - Direct', 'Customer - Channel')"
@@ -61,192 +46,24 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class Wizard:
-    url: str
-    home: Path
-
-
 @pytest.fixture(scope="module")
 def wizard(tmp_path_factory: pytest.TempPathFactory, sandbox_org: Any) -> Iterator[Wizard]:
     """``streamlit run streamlit_app/app.py`` for a brand-new admin: nothing configured."""
     root = tmp_path_factory.mktemp("journey")
-    port = free_port()
     env = {
-        **os.environ,
         "SFSYNC_HOME": str(root / "home"),
         "DLT_PROJECT_DIR": str(root / "project"),
         "SFSYNC_DEFAULT_CONFIG": str(root / "no-default.yaml"),
         "SFSYNC_ADMIN_PASSWORD": PASSWORD,
-        "SFSYNC_UI_URL": f"http://localhost:{port}",
     }
-    log = (root / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(APP),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-            "--client.showErrorDetails",
-            "none",
-            "--global.developmentMode",
-            "false",
-            "--client.toolbarMode",
-            "minimal",
-        ],
-        cwd=root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=2).text == "ok":
-                    break
-            except requests.RequestException:
-                pass
-            assert server.poll() is None, (root / "streamlit.log").read_text()
-            time.sleep(0.2)
-        else:
-            raise AssertionError(
-                "the wizard did not start: " + (root / "streamlit.log").read_text()
-            )
-        yield Wizard(url, root / "home")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-        # Anything the app logged (it never shows tracebacks in the page) is kept with the screenshots.
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(root / "streamlit.log", ARTIFACTS / "streamlit.log")
+    with serve_wizard(root, env, ARTIFACTS) as served:
+        yield served
 
 
 @pytest.fixture
 def page(wizard: Wizard, request: pytest.FixtureRequest) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if ARTIFACTS.exists():
-        for old in ARTIFACTS.glob("*.png"):
-            old.unlink()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport={"width": 1400, "height": 1000}, accept_downloads=True
-        )
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_TIMEOUT_MS)
-        try:
-            yield tab
-            report = getattr(request.node, "report_call", None)
-            if report is not None and report.failed:
-                tab.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)
-        finally:
-            context.close()
-            browser.close()
-
-
-class Journey:
-    """The few things the test does to the page, each waiting for the app to finish its run."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.step = 0
-
-    def settle(self) -> None:
-        """Wait for the rerun an action caused to finish (Streamlit's own e2e suite waits the
-        same way: a beat for debounced widgets to send their value, then the run marker)."""
-        from playwright.sync_api import expect
-
-        self.page.wait_for_timeout(DEBOUNCE_MS)
-        app = self.page.get_by_test_id("stApp")
-        expect(app).to_have_attribute("data-test-connection-state", "CONNECTED")
-        expect(app).to_have_attribute("data-test-script-state", "notRunning")
-        expect(self.page.get_by_test_id("stSkeleton")).to_have_count(0)
-
-    def shot(self, name: str, focus: Any = None) -> None:
-        """A screenshot of the step; ``focus`` (a locator) is scrolled to the middle first."""
-        self.step += 1
-        if focus is not None:
-            focus.first.evaluate("e => e.scrollIntoView({block: 'center'})")
-        self.page.screenshot(path=str(ARTIFACTS / f"{self.step:02d}-{name}.png"), full_page=True)
-
-    def see(self, text: str | re.Pattern[str], within: Any = None) -> None:
-        from playwright.sync_api import expect
-
-        where = within if within is not None else self.page
-        expect(where.get_by_text(text).first).to_be_visible()
-
-    def click(self, name: str, within: Any = None) -> None:
-        where = within if within is not None else self.page
-        where.get_by_role("button", name=name, exact=True).click()
-        self.settle()
-
-    def navigate(self, title: str) -> None:
-        self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-        self.settle()
-
-    def section(self, title: str) -> Any:
-        """The expander of a Settings section, opened."""
-        expander = self.page.get_by_test_id("stExpander").filter(has_text=title).first
-        details = expander.locator("details")
-        if details.get_attribute("open") is None:
-            expander.locator("summary").click()
-            self.settle()
-        return expander
-
-    def type_into(self, label: str, text: str, within: Any = None) -> None:
-        where = within if within is not None else self.page
-        box = where.get_by_label(label, exact=True)
-        box.fill(text)
-        box.press("Tab")  # text widgets send their value when they lose focus
-        self.settle()
-
-    def choose(self, label: str, option: str, within: Any = None, nth: int = 0) -> None:
-        where = within if within is not None else self.page
-        box = where.get_by_role("combobox", name=label, exact=True).nth(nth)
-        if box.input_value() == option:
-            return
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-        box.fill(option)  # typing filters the list (and usually opens it)
-        choice = self.page.get_by_role("option", name=option, exact=True)
-        try:
-            choice.wait_for(state="visible", timeout=OPEN_LIST_MS)
-            choice.click(timeout=OPEN_LIST_MS)
-        except PlaywrightTimeout:
-            # A list that did not open on typing, or opened off-screen at the bottom of the
-            # page: walk it with the arrow keys and take the option with Enter.
-            focused = self.page.locator("[role=option][data-focused=true]")
-            for _ in range(MAX_OPTIONS):
-                box.press("ArrowDown")
-                if focused.count() and focused.inner_text().strip() == option:
-                    break
-            box.press("Enter")
-        self.settle()
-
-    def badge(self, label: str) -> None:
-        self.see(re.compile(r"^" + re.escape(label) + r"$"))
+    with chromium_page(ARTIFACTS, request) as tab:
+        yield tab
 
 
 def test_a_new_admin_configures_syncs_and_rolls_back(
@@ -254,7 +71,7 @@ def test_a_new_admin_configures_syncs_and_rolls_back(
 ) -> None:
     from playwright.sync_api import expect
 
-    j = Journey(page)
+    j = Journey(page, ARTIFACTS)
 
     # Sign in.
     page.goto(wizard.url)

@@ -32,6 +32,7 @@ SECTIONS = (
     "custom_objects",
     "support_cases",
     "advanced",
+    "writeback",
 )
 
 

@@ -11,7 +11,16 @@ import pytest
 from writeback_fixtures import Org, health_config, make_model, sfsync
 
 from pipelines.config.store import ConfigStore
-from pipelines.jobs import run_job
+from pipelines.jobs import (
+    JobAlreadyRunning,
+    JobLock,
+    choose_kind,
+    get_job,
+    list_jobs,
+    run_job,
+    run_push_job,
+)
+from pipelines.jobs.runner import acquire_job_lock
 from pipelines.writeback import last_push_results, list_runs
 
 pytestmark = pytest.mark.timeout(240)
@@ -94,3 +103,93 @@ def test_broken_mapping_does_not_fail_the_sync_job(org: Org, home: Path) -> None
     assert job.status == "Completed"
     assert "wb_scores → Account: not pushed" in (job.sync_message or "")
     assert "no table or view 'wb_scores'" in (job.sync_message or "")
+
+
+def test_push_command_is_recorded_as_a_job(org: Org, home: Path, sync: Sync) -> None:
+    sync(home)
+    expected = make_model(home, "push-job")
+    ConfigStore(home).save(health_config(), comment="write-back on")
+
+    pushed = sfsync(home, "push", "--trigger", "scheduled")
+    listed = sfsync(home, "jobs", "list", "--json")
+    shown = sfsync(home, "jobs", "show", "1")
+
+    assert pushed.returncode == 0, pushed.stderr
+    assert "recorded as job 1 (`sfsync jobs show 1`)" in pushed.stdout
+    [row] = json.loads(listed.stdout)
+    [run] = list_runs(home)
+    assert (row["job_id"], row["kind"], row["trigger"], row["status"]) == (
+        1,
+        "push",
+        "scheduled",
+        "Completed",
+    )
+    assert row["rows_per_object"] == {"Account": len(expected)}
+    assert row["api_calls"] == run.api_calls > 0
+    assert row["config_version"] == 1 and row["finished_at"] is not None
+    assert row["sync_message"].startswith(f"push 1 completed: {len(expected)} sent, 0 failed")
+    assert f"wb_scores → Account: {len(expected)} sent" in row["sync_message"]
+    assert run.job_id == 1
+    assert "kind            push" in shown.stdout and "trigger         scheduled" in shown.stdout
+    # A push loads nothing: the first sync job is still a bootstrap, and its own id follows.
+    assert choose_kind(home) == "bootstrap"
+
+
+def test_push_job_records_rejected_records_and_conflicts(org: Org, home: Path, sync: Sync) -> None:
+    sync(home)
+    expected = make_model(home, "push-job-failures")
+    ConfigStore(home).save(health_config(), comment="write-back on")
+    victim = sorted(expected)[1]
+    org.set_faults(fail_writes=[{"object": "Account", "id": victim, "times": 0}])
+
+    outcome = run_push_job(home)
+
+    assert outcome.result is not None and outcome.error is None
+    job = outcome.job
+    assert (job.kind, job.trigger, job.status) == ("push", "manual", "Completed")
+    assert job.rows_per_object == {"Account": len(expected) - 1}
+    assert (job.sync_message or "").startswith(
+        f"push 1 completed: {len(expected) - 1} sent, 1 failed, 0 conflicts"
+    )
+    assert get_job(home, job.job_id) == job
+
+
+def test_push_waits_for_no_job_to_run(org: Org, home: Path, sync: Sync) -> None:
+    sync(home)
+    make_model(home, "push-locked")
+    ConfigStore(home).save(health_config(), comment="write-back on")
+    before = org.api_calls()
+
+    with JobLock.acquire(home):
+        refused = sfsync(home, "push")
+
+    assert refused.returncode == 3, refused.stderr
+    assert "already running" in refused.stderr
+    assert list_jobs(home) == [] and list_runs(home) == []
+    assert org.api_calls() == before
+
+    # While a push job holds the lock, a sync job is refused in turn.
+    lock = acquire_job_lock(home)
+    try:
+        with pytest.raises(JobAlreadyRunning):
+            run_job(home, transform=lambda home, config: "no transform")
+    finally:
+        lock.release()
+
+
+def test_push_that_cannot_run_fails_its_job_and_one_that_cannot_start_records_nothing(
+    org: Org, home: Path
+) -> None:
+    ConfigStore(home).save(health_config(enabled=False), comment="off")
+    off = sfsync(home, "push")
+    assert off.returncode == 2 and "write-back is off" in off.stderr
+    assert list_jobs(home) == []
+
+    ConfigStore(home).save(health_config(), comment="on, but nothing synced yet")
+    no_warehouse = sfsync(home, "push")
+
+    assert no_warehouse.returncode == 2, no_warehouse.stderr
+    assert "push job 1 failed: there is no warehouse" in no_warehouse.stderr
+    [job] = list_jobs(home)
+    assert (job.kind, job.status) == ("push", "Failed")
+    assert (job.sync_message or "").startswith("push not run: there is no warehouse")

@@ -1,0 +1,154 @@
+"""A standalone push as a job: ``sfsync push`` recorded in the job audit table.
+
+A sync job ends with a push when write-back is enabled, and that push is part of the job's row.
+A push run on its own (``sfsync push``, or ``sfsync push --trigger scheduled`` from cron or an
+orchestrator) gets a row of its own, of kind ``push``: records sent per object in
+``rows_per_object``, the API calls it spent, and sent / failed / conflicts per mapping in
+``sync_message``. The push's per-record detail stays in the write-back outbox, linked by the
+job id (``sfsync push --results``).
+
+It holds the job lock from start to end, so there is one job at a time: a push is refused while
+a sync job runs, and a sync job while a push runs::
+
+    outcome = run_push_job(home, "manual")       # raises JobAlreadyRunning, or WritebackError
+    outcome.job.status, outcome.job.rows_per_object, outcome.job.sync_message
+    outcome.result.failed                        # None when the push could not run (error)
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipelines.config.control import sfsync_home
+from pipelines.jobs.audit import (
+    HomeArg,
+    JobRecord,
+    Trigger,
+    create_job,
+    fail_dead_jobs,
+    finish_job,
+    update_job,
+)
+from pipelines.jobs.messages import error_message, join_messages
+from pipelines.jobs.runner import acquire_job_lock, log_job_details
+
+if TYPE_CHECKING:
+    from pipelines.writeback.results import PushResult
+
+
+@dataclass(frozen=True)
+class PushJobOutcome:
+    """The push job's final row, the push's result, and why it did not run (if it did not)."""
+
+    job: JobRecord
+    result: PushResult | None = None
+    error: Exception | None = None
+
+
+def run_push_job(
+    home: HomeArg = None, trigger: Trigger = "manual", *, wait_s: float = 30.0
+) -> PushJobOutcome:
+    """Push the config in force's write-back mappings as a job of kind ``push``.
+
+    Refuses before recording anything when it cannot start: write-back off or no config
+    (:class:`~pipelines.writeback.WritebackError`), another job running
+    (:class:`~pipelines.jobs.JobAlreadyRunning`). Once the row exists every failure ends up in
+    it (status ``Failed``, the reason in ``sync_message``) and in the returned ``error``.
+    ``wait_s``: how long the push waits for a reader to let go of the warehouse.
+    """
+    from pipelines.config.store import ConfigStore
+    from pipelines.writeback.errors import WritebackDisabled
+    from pipelines.writeback.plan import config_in_force
+
+    home_path = sfsync_home(home)
+    config, _ = config_in_force(None, home_path)
+    if not config.writeback.enabled:
+        raise WritebackDisabled()
+    lock = acquire_job_lock(home_path)
+    try:
+        fail_dead_jobs(home_path)
+        job_id = create_job(
+            home_path,
+            kind="push",
+            trigger=trigger,
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            config_version=ConfigStore(home_path).current().source.version,
+        )
+        lock.describe(job_id)
+        update_job(home_path, job_id, stage="push")
+        return _execute(home_path, job_id, wait_s)
+    finally:
+        lock.release()
+
+
+def _execute(home: HomeArg, job_id: int, wait_s: float) -> PushJobOutcome:
+    from pipelines.writeback.push import push
+
+    try:
+        result = push(None, home, job_id=job_id, wait_s=wait_s)
+    except Exception as exc:
+        if not _expected(exc):
+            log_job_details(sfsync_home(home), job_id, exc)
+        job = finish_job(
+            home,
+            job_id,
+            status="Failed",
+            sync_message=join_messages([f"push not run: {error_message(exc)}"]),
+        )
+        return PushJobOutcome(job, None, exc)
+    except BaseException as exc:
+        # Ctrl-C, or SIGTERM turned into SystemExit: the push closed its own run; close the job.
+        reason = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else "stopped"
+        finish_job(home, job_id, status="Failed", sync_message=f"{reason} during push")
+        raise
+    job = finish_job(
+        home,
+        job_id,
+        status="Completed" if result.status == "Completed" else "Failed",
+        rows_per_object=sent_per_object(result),
+        api_calls=result.api_calls,
+        sync_message=join_messages(push_job_message(result)),
+    )
+    return PushJobOutcome(job, result)
+
+
+def sent_per_object(result: PushResult) -> dict[str, int]:
+    """Records written per object (every mapped object, 0 when nothing changed)."""
+    sent: dict[str, int] = {}
+    for mapping in result.run.summary:
+        name = str(mapping.get("object") or "")
+        if name:
+            sent[name] = sent.get(name, 0) + int(mapping.get("sent", 0))
+    return sent
+
+
+def push_job_message(result: PushResult) -> list[str]:
+    """The job's message: the totals, then the push's own lines (one per mapping, notes)."""
+    run = result.run
+    head = (
+        f"push {run.run_id} {run.status.lower()}: {result.sent} sent, {result.failed} failed, "
+        f"{result.conflicts} conflict{'s' if result.conflicts != 1 else ''}"
+    )
+    return [head, *(run.message or "").splitlines()]
+
+
+def _expected(exc: Exception) -> bool:
+    """Failures with a message an admin can act on (no traceback needed in the job's log)."""
+    from pipelines.config.issues import InvalidConfigError
+    from pipelines.salesforce.errors import SalesforceError
+    from pipelines.writeback.errors import WritebackError
+    from pipelines.writeback.lock import PushAlreadyRunning
+    from pipelines.writeback.warehouse import WarehouseUnavailable
+
+    known = (
+        WritebackError,
+        PushAlreadyRunning,
+        WarehouseUnavailable,
+        SalesforceError,
+        InvalidConfigError,
+    )
+    return isinstance(exc, known)
