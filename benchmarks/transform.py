@@ -15,7 +15,8 @@ custom objects, a year of support cases with comments):
       ``preview_aggregation`` (arr, renewal) and ``preview_cases``, after one warm-up call.
 
 Targets: (b) ≤ 20% of (a); each preview ≤ 300 ms median. Builds are timed end to end (dbt's
-start-up included), in a child process as sync jobs run them.
+start-up included), in a child process as sync jobs run them. Each figure is printed with the
+machine's load average (1 minute) when it was taken: on a shared machine the figures move with it.
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/transform.py [--accounts 100000]``;
 ``--accounts 5000`` is a quick check.
@@ -24,6 +25,7 @@ Run: ``make bench`` or ``.venv/bin/python benchmarks/transform.py [--accounts 10
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -85,7 +87,7 @@ def run(work: Path, accounts: int, seed: int) -> int:
     rows = copy_raw(org_dir, home)
     print(
         f"demo org: {accounts:,} accounts, {rows:,} raw rows "
-        f"({time.perf_counter() - started:.0f}s to generate and load)"
+        f"({time.perf_counter() - started:.0f}s to generate and load); {os.cpu_count()} cores"
     )
 
     full = timed_build(home, config, "full build")
@@ -107,7 +109,7 @@ def run(work: Path, accounts: int, seed: int) -> int:
     build_ok = ratio <= BUILD_TARGET
     print(
         f"build after 1% change / full build: {ratio:.1%}  "
-        f"target ≤ {BUILD_TARGET:.0%}: {'met' if build_ok else 'MISSED'}"
+        f"target ≤ {BUILD_TARGET:.0%}: {'met' if build_ok else 'MISSED'}  ({load()})"
     )
 
     previews: dict[str, Callable[[], object]] = {
@@ -129,7 +131,7 @@ def run(work: Path, accounts: int, seed: int) -> int:
         previews_ok = previews_ok and ok
         print(
             f"{label:28} {median:7.1f} ms median ({max(samples):.1f} max)  "
-            f"target ≤ {PREVIEW_TARGET_MS:g} ms: {'met' if ok else 'MISSED'}"
+            f"target ≤ {PREVIEW_TARGET_MS:g} ms: {'met' if ok else 'MISSED'}  ({load()})"
         )
     return 0 if build_ok and previews_ok else 1
 
@@ -188,8 +190,16 @@ def timed_build(home: Path, config: object, label: str) -> BuildResult:
         raise SystemExit(1)
     slowest = sorted(result.nodes, key=lambda n: n.execution_time, reverse=True)[:3]
     detail = ", ".join(f"{n.name} {n.execution_time:.1f}s" for n in slowest)
-    print(f"{label:22} {result.elapsed_s:7.1f} s  ({len(result.nodes)} nodes; slowest: {detail})")
+    print(
+        f"{label:22} {result.elapsed_s:7.1f} s  ({len(result.nodes)} nodes; slowest: {detail})  "
+        f"({load()})"
+    )
     return result
+
+
+def load() -> str:
+    """The load average over the last minute, as `uptime` shows it."""
+    return f"load {os.getloadavg()[0]:.2f}"
 
 
 def count(home: Path, sql: str) -> int:

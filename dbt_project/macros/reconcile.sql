@@ -3,7 +3,7 @@
 
     Rebuilding a wide mart rewrites every row, and writing, not computing, is what costs in
     DuckDB: after a sync that touched 1% of the org, rewriting `people` writes 100 times what
-    changed. An incremental mart here computes all its rows as usual, then keeps only
+    changed. An incremental mart here wraps its query in sfsync_reconciled, which keeps only
 
     - rows that are new, or whose change columns differ from the stored row (the source
       record's system_modstamp and the derived values that can change without it: ARR, the
@@ -18,11 +18,22 @@
 
         {{ config(materialized='incremental', unique_key='contact_id',
                   incremental_strategy='sfsync_reconcile', on_schema_change='sync_all_columns') }}
-        ...
-        {{ sfsync_reconciled('final', 'contact_id', ['system_modstamp'], cfg) }}
+        {% call sfsync_reconciled('contact_id', ['system_modstamp'], cfg) %}
+        with contacts as ( ... ), ... final as ( ... )
+        select * from final
+        {% endcall %}
+
+    Which rows changed is decided on a narrow projection (the key and the change columns), and
+    the wide rows are computed for the changed keys only. The model's query is written out
+    twice, as two subqueries, rather than read twice through a CTE: DuckDB materializes a CTE
+    that is read more than once, which for a wide mart means writing every row (all columns) to
+    a temporary buffer and hashing it, the very cost the incremental build avoids. As two
+    subqueries, the key pass reads only the columns it needs and the wide pass streams through
+    a semi-join on the changed keys.
 -#}
 
-{% macro sfsync_reconciled(rows, key, change_columns, cfg) %}
+{% macro sfsync_reconciled(key, change_columns, cfg) %}
+    {%- set query = caller() -%}
     {%- set config_hash = sfsync_string_literal(cfg.sfsync_config_hash or 'none') -%}
     {#- A table written before it was reconciled (or by an older version of the model) lacks
         the columns to compare: every stored row is then treated as changed. -#}
@@ -32,31 +43,33 @@
         {%- set stored_columns = sfsync_columns_of(this) -%}
         {%- set missing = change_columns | reject('in', stored_columns) | list -%}
         {%- set comparable = 'sfsync_config_hash' in stored_columns and not missing -%}
-    {%- endif %}
-
-, current_rows as not materialized (
+    {%- endif -%}
+    {%- if incremental %}
+with current_keys as (
 
     select
-        {{ rows }}.*,
-        {{ config_hash }} as sfsync_config_hash,
-        current_timestamp as sfsync_updated_at,
-    from {{ rows }}
+        current_rows.{{ key }},
+        {%- for column in change_columns if column != key %}
+        current_rows.{{ column }},
+        {%- endfor %}
+    from (
+{{ query }}
+    ) as current_rows
 
-)
-    {%- if incremental %}
+),
 
-, changed_rows as (
+changed_keys as (
 
-    select current_rows.*
-    from current_rows
+    select current_keys.{{ key }}
+    from current_keys
     {%- if comparable %}
     where not exists (
         select 1
         from {{ this }} as stored
-        where stored.{{ key }} = current_rows.{{ key }}
-            and stored.sfsync_config_hash = current_rows.sfsync_config_hash
-            {%- for column in change_columns %}
-            and stored.{{ column }} is not distinct from current_rows.{{ column }}
+        where stored.{{ key }} = current_keys.{{ key }}
+            and stored.sfsync_config_hash = {{ config_hash }}
+            {%- for column in change_columns if column != key %}
+            and stored.{{ column }} is not distinct from current_keys.{{ column }}
             {%- endfor %}
     )
     {%- endif %}
@@ -70,10 +83,23 @@ gone_rows as (
     {%- if comparable %}
     where not exists (
         select 1
-        from current_rows
-        where current_rows.{{ key }} = stored.{{ key }}
+        from current_keys
+        where current_keys.{{ key }} = stored.{{ key }}
     )
     {%- endif %}
+
+),
+
+changed_rows as (
+
+    select
+        current_rows.*,
+        {{ config_hash }} as sfsync_config_hash,
+        current_timestamp as sfsync_updated_at,
+    from (
+{{ query }}
+    ) as current_rows
+    where current_rows.{{ key }} in (select changed_keys.{{ key }} from changed_keys)
 
 )
 
@@ -81,8 +107,13 @@ select * from changed_rows
 union all by name
 select * from gone_rows
     {%- else %}
-
-select * from current_rows
+select
+    current_rows.*,
+    {{ config_hash }} as sfsync_config_hash,
+    current_timestamp as sfsync_updated_at,
+from (
+{{ query }}
+) as current_rows
     {%- endif %}
 {% endmacro %}
 

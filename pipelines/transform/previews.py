@@ -48,6 +48,8 @@ from pipelines.transform.warehouse import (
 Metric = Literal["arr", "renewal"]
 METRICS: tuple[str, ...] = ("arr", "renewal")
 DEFAULT_SAMPLE_SIZE = 5
+# Aggregation previews look for accounts with records among this many accounts per sample.
+_CANDIDATES_PER_SAMPLE = 10
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -234,7 +236,7 @@ def preview_aggregation(
         rates, corporate = _currency_rates(con, compiled, columns.get("currency_type"))
         classified = _classified_sql(compiled, account)
         records_sql = _metric_records_sql(compiled, m, metric, account, columns)
-        if records_sql is None:
+        if records_sql is None or not sample_size:
             picked = con.execute(
                 f"with classified as ({classified}) select account_id, account_name, "
                 "type_position from classified where type_position is not null "
@@ -243,22 +245,16 @@ def preview_aggregation(
             ).fetchall()
             rows: list[tuple[Any, ...]] = []
         else:
-            picked = con.execute(
-                f"with classified as ({classified}), records as ({records_sql}) "
-                "select classified.account_id, classified.account_name, "
-                "classified.type_position from classified "
-                "left join (select distinct account_id from records) as having_records "
-                "on classified.account_id = having_records.account_id "
-                "where classified.type_position is not null "
-                "order by having_records.account_id is null, hash(classified.account_id), "
-                "classified.account_id limit ?",
-                [sample_size],
-            ).fetchall()
-            rows = con.execute(
-                f"with records as ({records_sql}) select * from records "
-                "where account_id in (select unnest(?))",
-                [[p[0] for p in picked]],
-            ).fetchall()
+            picked = _accounts_with_records_first(con, classified, records_sql, sample_size)
+            sample = [p[0] for p in picked]
+            rows = (
+                con.execute(
+                    f"select * from ({records_sql}) where account_id in ({_placeholders(sample)})",
+                    sample,
+                ).fetchall()
+                if sample
+                else []
+            )
     types = {int(t["position"]): str(t["type"]) for t in compiled["sfsync_account_types"]}
     by_account: dict[str, list[MetricRecord]] = {}
     is_money = m["value_kind"] == "number" and m["field_type"] == "currency"
@@ -312,11 +308,14 @@ def preview_cases(
             return CasesPreview(True, source, 0, [], _ms(started))
         classified = _classified_sql(compiled, account)
         selected = _cases_sql(compiled, cases_cfg, case_columns, classified)
-        total = int(con.execute(f"select count(*) from ({selected})").fetchone()[0])  # type: ignore[index]
-        picked = con.execute(
-            f"select * from ({selected}) order by created_at desc nulls last, case_id desc limit ?",
-            [sample_size],
+        # One statement for the count and the newest few, so the cases are selected once.
+        newest = con.execute(
+            f"select *, count(*) over () from ({selected}) "
+            "order by created_at desc nulls last, case_id desc limit ?",
+            [max(sample_size, 1)],
         ).fetchall()
+        total = int(newest[0][-1]) if newest else 0
+        picked = [row[:-1] for row in newest[:sample_size]]
         messages = _thread_rows(con, compiled, cases_cfg, columns, [p[0] for p in picked])
     scorer = scorer or SupportSentiment.from_file()
     threads: dict[str, list[PreviewMessage]] = {}
@@ -462,14 +461,17 @@ def _metric_records_sql(
     columns: Mapping[str, Mapping[str, str]],
 ) -> str | None:
     """The records ``m`` reads: account_id, record_id, object_name, original_value,
-    currency_iso_code, order_value, sort_key (the dbt macro sfsync_metric_records' rows)."""
+    currency_iso_code, order_value, sort_key (the dbt macro sfsync_metric_records' rows).
+
+    ``account_id`` is the raw lookup column itself (an Id, so text) rather than a cast of it,
+    so that a filter on it is applied while the table is scanned."""
     value_type = "date" if metric == "renewal" else "double"
     is_money = m["value_kind"] == "number" and m["field_type"] == "currency"
     if m["mode"] == "direct":
         column = m["column"]
         currency = "a.currency_iso_code" if is_money and "currency_iso_code" in account else None
         return (
-            "select cast(a.id as varchar) as account_id, cast(a.id as varchar) as record_id, "
+            "select a.id as account_id, cast(a.id as varchar) as record_id, "
             "'Account' as object_name, "
             f"{_column_or_null('a', column, account, value_type)} as original_value, "
             f"{currency or 'cast(null as varchar)'} as currency_iso_code, "
@@ -501,7 +503,7 @@ def _metric_records_sql(
     condition = f" and ({m['condition_sql']})" if m["condition_sql"] else ""
     value = f"cast({alias}.{_ident(m['column'])} as {value_type})"
     return (
-        f"select cast({alias}.{_ident(m['account_column'])} as varchar) as account_id, "
+        f"select {alias}.{_ident(m['account_column'])} as account_id, "
         f"cast({alias}.id as varchar) as record_id, {_api_literal(m['object'])} as object_name, "
         f"{value} as original_value, {currency} as currency_iso_code, "
         f"{order_value} as order_value, {sort_key} as sort_key "
@@ -509,6 +511,55 @@ def _metric_records_sql(
         f"where {_not_deleted(alias, present)}{condition} "
         f"and {alias}.{_ident(m['account_column'])} is not null and {value} is not null"
     )
+
+
+def _accounts_with_records_first(
+    con: duckdb.DuckDBPyConnection, classified: str, records_sql: str, sample_size: int
+) -> list[tuple[Any, ...]]:
+    """``sample_size`` synced accounts, those with records first, each group by hash of the id.
+
+    The accounts come first from the few synced accounts first by hash, and which of those
+    have records is asked of the records table for those accounts only: as long as enough of
+    them have records (or they are all the synced accounts), they hold the answer, since an
+    account with records that sorts before them by hash would be among them. Otherwise every
+    record is read."""
+    candidates = con.execute(
+        f"with classified as ({classified}) select account_id, account_name, type_position "
+        "from classified where type_position is not null "
+        "order by hash(account_id), account_id limit ?",
+        [sample_size * _CANDIDATES_PER_SAMPLE],
+    ).fetchall()
+    ids = [c[0] for c in candidates]
+    having = (
+        {
+            row[0]
+            for row in con.execute(
+                f"select distinct account_id from ({records_sql}) "
+                f"where account_id in ({_placeholders(ids)})",
+                ids,
+            ).fetchall()
+        }
+        if ids
+        else set()
+    )
+    with_records = [c for c in candidates if c[0] in having]
+    if len(with_records) >= sample_size or len(candidates) < sample_size * _CANDIDATES_PER_SAMPLE:
+        return (with_records + [c for c in candidates if c[0] not in having])[:sample_size]
+    return con.execute(
+        f"with classified as ({classified}), records as ({records_sql}) "
+        "select classified.account_id, classified.account_name, "
+        "classified.type_position from classified "
+        "left join (select distinct account_id from records) as having_records "
+        "on classified.account_id = having_records.account_id "
+        "where classified.type_position is not null "
+        "order by having_records.account_id is null, hash(classified.account_id), "
+        "classified.account_id limit ?",
+        [sample_size],
+    ).fetchall()
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def _account_metric(
@@ -594,7 +645,12 @@ def _thread_rows(
     present = columns.get(table) or {}
     if not case_ids or not present:
         return []
-    parent = _column_or_null("m", cases_cfg["conversation_parent_column"], present, "varchar")
+    parent_column = cases_cfg["conversation_parent_column"]
+    if parent_column not in present:
+        return []
+    # The raw lookup column itself, compared with the ids as constants: DuckDB applies the
+    # filter while scanning the conversation table instead of joining all of it.
+    parent = f"m.{_ident(parent_column)}"
     body = _column_or_null("m", cases_cfg["conversation_body_column"], present, "varchar")
     sent_at = _column_or_null("m", cases_cfg["conversation_time_column"], present, "timestamptz")
     if cases_cfg["conversation_incoming_column"]:
@@ -624,9 +680,9 @@ def _thread_rows(
         f"select {parent} as case_id, cast(m.id as varchar) as message_id, "
         f"{direction} as direction, {sent_at} as message_at, {body} as body "
         f"from {_table(compiled, table)} as m{joins} "
-        f"where {_not_deleted('m', present)} and {parent} in (select unnest(?)) "
+        f"where {_not_deleted('m', present)} and {parent} in ({_placeholders(case_ids)}) "
         "order by case_id, message_at, message_id",
-        [case_ids],
+        case_ids,
     ).fetchall()
 
 

@@ -7,15 +7,23 @@ act on, rather than DuckDB's "Could not set lock on file"::
 
     with open_warehouse(home) as con:
         con.execute("select count(*) from salesforce.account").fetchone()
+
+Starting a DuckDB database costs tens of milliseconds (more on a busy machine), as much as a
+preview's queries. The process therefore keeps one in-memory DuckDB database for reading and
+attaches the warehouse file to it read-only for each use, detaching it afterwards: the file is
+held no longer than before, so a sync job can take it between two previews. Uses are
+serialized within the process (a preview takes a few milliseconds).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -25,6 +33,11 @@ WAREHOUSE_FILE = "warehouse.duckdb"
 RAW_SCHEMA = "salesforce"
 _LOCK_RETRIES = 3
 _LOCK_RETRY_WAIT_S = 0.05
+
+_T = TypeVar("_T")
+
+_reader: duckdb.DuckDBPyConnection | None = None
+_reader_lock = threading.Lock()
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -53,12 +66,65 @@ def require_warehouse(home: str | os.PathLike[str] | None = None) -> Path:
 def open_warehouse(
     home: str | os.PathLike[str] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to ``$SFSYNC_HOME/warehouse.duckdb``, closed on exit.
+    """A read-only connection to ``$SFSYNC_HOME/warehouse.duckdb``, released on exit.
 
     Raises :class:`WarehouseUnavailable` when there is no warehouse yet and
     :class:`WarehouseBusy` when a sync job holds it.
     """
-    con = _connect(require_warehouse(home))
+    path = require_warehouse(home)
+    with _reader_lock:
+        con = _attach(path)
+        if con is None:
+            # This process already has the file open through a connection of its own (DuckDB
+            # lets one database instance hold a file): read it through that instance instead.
+            with _connected(path) as own:
+                yield own
+            return
+        try:
+            yield con
+        finally:
+            _detach(con)
+
+
+def _reader_database() -> duckdb.DuckDBPyConnection:
+    global _reader
+    if _reader is None:
+        _reader = duckdb.connect(":memory:")
+        _reader.execute("SET GLOBAL TimeZone = 'UTC'")
+    return _reader
+
+
+def _attach(path: Path) -> duckdb.DuckDBPyConnection | None:
+    """A cursor of the reader database with ``path`` attached read-only and in use, or None
+    when another connection of this process holds the file."""
+    con = _reader_database().cursor()
+    alias = _alias(path)
+    try:
+        _with_lock_retries(
+            path, lambda: con.execute(f"ATTACH {_literal(str(path))} AS {alias} (READ_ONLY)")
+        )
+        con.execute(f"USE {alias}")
+    except duckdb.Error as exc:
+        con.close()
+        if "already attached" in str(exc).lower():
+            return None
+        raise
+    return con
+
+
+def _detach(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        alias = con.execute("select current_database()").fetchone()
+        con.execute("USE memory")
+        if alias and alias[0] != "memory":
+            con.execute(f'DETACH "{alias[0]}"')
+    finally:
+        con.close()
+
+
+@contextmanager
+def _connected(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = _with_lock_retries(path, lambda: duckdb.connect(str(path), read_only=True))
     try:
         con.execute("SET TimeZone = 'UTC'")
         yield con
@@ -66,10 +132,10 @@ def open_warehouse(
         con.close()
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+def _with_lock_retries(path: Path, open_file: Callable[[], _T]) -> _T:
     for attempt in range(_LOCK_RETRIES):
         try:
-            return duckdb.connect(str(path), read_only=True)
+            return open_file()
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise WarehouseUnavailable(
@@ -83,6 +149,17 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
                 ) from exc
             time.sleep(_LOCK_RETRY_WAIT_S * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _alias(path: Path) -> str:
+    # The file's own name, as duckdb.connect(path) names it: fully qualified names such as
+    # warehouse.main.companies keep working.
+    stem = path.stem
+    return f'"{stem}"' if stem.isidentifier() and stem != "memory" else '"sfsync_warehouse"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _is_lock_error(exc: BaseException) -> bool:

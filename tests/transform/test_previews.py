@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from transform_fixtures import FixtureOrg, build_warehouse
 from transform_scenarios import SINGLE_DIRECT, TYPED_SUM
@@ -63,6 +64,41 @@ def test_a_sync_job_writing_the_warehouse_makes_previews_say_so(
 def test_previews_work_again_once_the_job_is_done(synced_home: Path) -> None:
     preview = preview_filter(SINGLE_DIRECT.config, synced_home)
     assert preview.synced_accounts == 4
+
+
+def test_previews_let_go_of_the_warehouse_so_a_sync_job_can_write(synced_home: Path) -> None:
+    """Previews keep a DuckDB database between calls, but not the warehouse file."""
+    preview_filter(SINGLE_DIRECT.config, synced_home)
+    preview_cases(TYPED_SUM.config, synced_home)
+    job = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb\n"
+            f"con = duckdb.connect({str(synced_home / 'warehouse.duckdb')!r})\n"
+            "con.execute('create table main.written_by_job as select 1 as x')\n"
+            "con.close()\n",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert job.returncode == 0, job.stderr
+    assert preview_filter(SINGLE_DIRECT.config, synced_home).synced_accounts == 4
+
+
+def test_previews_while_this_process_has_the_warehouse_open(synced_home: Path) -> None:
+    """A connection of this process already holds the file: previews read through it."""
+    own = duckdb.connect(str(synced_home / "warehouse.duckdb"), read_only=True)
+    try:
+        assert preview_filter(SINGLE_DIRECT.config, synced_home).synced_accounts == 4
+        assert own.execute("select count(*) from salesforce.account").fetchone() == (
+            len(own.execute("select id from salesforce.account").fetchall()),
+        )
+    finally:
+        own.close()
+    assert preview_filter(SINGLE_DIRECT.config, synced_home).synced_accounts == 4
 
 
 def test_no_warehouse_yet(home: Path) -> None:

@@ -16,6 +16,7 @@
     'system_modstamp',
 ] -%}
 
+{% call sfsync_reconciled('account_id', ['system_modstamp', 'company_type', 'arr', 'arr_record_count', 'renewal_date', 'renewal_record_count', 'reporting_currency'], cfg) %}
 with accounts as (
 
     select * from {{ ref('stg_salesforce__accounts') }}
@@ -104,4 +105,6 @@ final as (
     from enriched
 
 )
-{{ sfsync_reconciled('final', 'account_id', ['system_modstamp', 'company_type', 'arr', 'arr_record_count', 'renewal_date', 'renewal_record_count', 'reporting_currency'], cfg) }}
+
+select * from final
+{% endcall %}

@@ -14,6 +14,7 @@
     'is_closed', 'owner_id', 'system_modstamp',
 ] -%}
 
+{% call sfsync_reconciled('opportunity_id', ['system_modstamp', 'converted_amount', 'reporting_currency'], cfg) %}
 with opportunities as (
 
     select * from {{ ref('stg_salesforce__opportunities') }}
@@ -79,4 +80,6 @@ final as (
     from enriched
 
 )
-{{ sfsync_reconciled('final', 'opportunity_id', ['system_modstamp', 'converted_amount', 'reporting_currency'], cfg) }}
+
+select * from final
+{% endcall %}

@@ -15,6 +15,7 @@
     {%- do skip.append(sfsync_staged_name('contact', raw)) -%}
 {%- endfor %}
 
+{% call sfsync_reconciled('contact_id', ['system_modstamp'], cfg) %}
 with contacts as (
 
     select * from {{ ref('stg_salesforce__contacts') }}
@@ -50,4 +51,6 @@ final as (
     from synced
 
 )
-{{ sfsync_reconciled('final', 'contact_id', ['system_modstamp'], cfg) }}
+
+select * from final
+{% endcall %}

@@ -10,6 +10,7 @@
 {%- set cfg = sfsync_config() -%}
 
 
+{% call sfsync_reconciled('record_id', ['system_modstamp', 'account_id', 'contact_id'], cfg) %}
 with records as (
 
     select * from {{ ref('int_related_records_matched') }}
@@ -33,4 +34,6 @@ final as (
     from records
 
 )
-{{ sfsync_reconciled('final', 'record_id', ['system_modstamp', 'account_id', 'contact_id'], cfg) }}
+
+select * from final
+{% endcall %}

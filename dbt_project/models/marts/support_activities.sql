@@ -17,6 +17,7 @@
     'scored_message_count', 'system_modstamp',
 ] -%}
 
+{% call sfsync_reconciled('case_id', ['system_modstamp', 'account_id', 'conversation_source', 'thread_length', 'inbound_message_count', 'outbound_message_count', 'internal_message_count', 'first_message_at', 'last_message_at', 'sentiment_score', 'sentiment_label', 'scored_message_count'], cfg) %}
 with selected as (
 
     select * from {{ ref('int_support_cases_filtered') }}
@@ -85,4 +86,6 @@ final as (
     from enriched
 
 )
-{{ sfsync_reconciled('final', 'case_id', ['system_modstamp', 'account_id', 'conversation_source', 'thread_length', 'inbound_message_count', 'outbound_message_count', 'internal_message_count', 'first_message_at', 'last_message_at', 'sentiment_score', 'sentiment_label', 'scored_message_count'], cfg) }}
+
+select * from final
+{% endcall %}

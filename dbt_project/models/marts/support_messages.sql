@@ -9,6 +9,7 @@
 {%- set cfg = sfsync_config() -%}
 
 
+{% call sfsync_reconciled('message_id', ['case_id', 'account_id', 'conversation_source', 'direction', 'message_position', 'message_at', 'body_hash', 'sentiment_score', 'sentiment_label'], cfg) %}
 with messages as (
 
     select * from {{ ref('int_support_messages_threaded') }}
@@ -41,4 +42,6 @@ final as (
         and messages.body_hash = scores.body_hash
 
 )
-{{ sfsync_reconciled('final', 'message_id', ['case_id', 'account_id', 'conversation_source', 'direction', 'message_position', 'message_at', 'body_hash', 'sentiment_score', 'sentiment_label'], cfg) }}
+
+select * from final
+{% endcall %}

@@ -25,6 +25,10 @@
     {%- set sent_at = sfsync_identifier(sfsync_staged_name(source_table, cases_cfg.conversation_time_column)) -%}
 {%- endif %}
 
+{% call sfsync_reconciled('message_id', [
+    'case_id', 'account_id', 'conversation_source', 'direction', 'message_position',
+    'message_at', 'body_hash',
+], cfg) %}
 with cases as (
 
     select * from {{ ref('int_support_cases_filtered') }}
@@ -93,7 +97,6 @@ threaded as (
         on messages.case_id = cases.case_id
 
 )
-{{ sfsync_reconciled('threaded', 'message_id', [
-    'case_id', 'account_id', 'conversation_source', 'direction', 'message_position',
-    'message_at', 'body_hash',
-], cfg) }}
+
+select * from threaded
+{% endcall %}
