@@ -70,6 +70,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from pipelines.config.condition_fields import condition_fields
 from pipelines.config.control import sfsync_home
 from pipelines.config.issues import InvalidConfigError
 from pipelines.config.model import STANDARD_OWNER_TYPES, IntegrationConfig
@@ -274,9 +275,12 @@ def _cases_vars(resolution: Resolution, extract: dict[str, list[str] | None]) ->
 def fields_to_extract(resolution: Resolution, catalog: Catalog) -> dict[str, list[str] | None]:
     """Per object the config needs, the fields to pull: ``None`` for every field.
 
-    An allowlist never drops a field the config itself reads (Id, lookups, filter fields,
-    owner and metric fields). Objects aggregated for ARR/renewal but not synced otherwise get
-    only what the aggregation reads. Contact exclusions become an explicit list.
+    An allowlist never drops a field the config itself reads (Id, Name, lookups, owner and
+    metric fields, the case fields the support models read, write-back targets, and every field
+    a filter reads — on other objects too, through parent paths and semi-joins). Objects
+    aggregated for ARR/renewal or written back but not synced otherwise get only what that
+    reads. Contact exclusions become an explicit list. In a multi-currency org (the catalog
+    has ``CurrencyIsoCode``) each object's currency is kept and ``CurrencyType`` is pulled.
     """
     wanted: dict[str, list[str] | None] = {}
 
@@ -333,6 +337,20 @@ def fields_to_extract(resolution: Resolution, catalog: Catalog) -> dict[str, lis
     for wb in resolution.writeback:
         # Write-back compares against the org's values and SystemModstamp as last synced.
         need(wb.object, [*(f.name for _, f in wb.fields), "SystemModstamp"], None)
+    # Filters also read other objects: the parents of a path, the fields of a semi-join.
+    for flt in resolution.filters:
+        for obj_name, field_name in condition_fields(flt.text, flt.object, catalog):
+            obj = catalog.get(obj_name)
+            if obj is not None and obj.name in wanted:
+                need(obj, [field_name], None)
+    # In a multi-currency org, money converts with each record's currency and the org's rates.
+    holders = ["Account", "Opportunity"]
+    holders += [m.object.name for m in (resolution.arr, resolution.renewal) if m.object]
+    money = [o for o in map(catalog.get, holders) if o and o.field("CurrencyIsoCode")]
+    for obj in money:
+        need(obj, ["CurrencyIsoCode"], None)
+    if money and catalog.get("CurrencyType") is not None:
+        wanted.setdefault("CurrencyType", None)
     return wanted
 
 

@@ -8,12 +8,17 @@ Every call the extractor makes goes through :meth:`SalesforceClient.request`, wh
 - reads ``Sforce-Limit-Info: api-usage=N/M`` from every answer and refuses to start a call that
   would take the org past ``budget_share`` of its daily limit, raising :class:`BudgetExceeded`
   (also raised when the org answers 403 ``REQUEST_LIMIT_EXCEEDED``);
-- counts the API calls it sends (``api_calls``) for the job audit;
+- counts the API calls the org counts against its daily limit (``api_calls``) for the job
+  audit: every call the org answered or began to answer, but not the calls it refused for an
+  expired session (401) or an exhausted limit (403 ``REQUEST_LIMIT_EXCEEDED``), nor those that
+  never reached it (no connection) — so that a job's figure matches the growth of
+  ``Sforce-Limit-Info`` usage while it ran;
 - remembers the org's clock (the ``Date`` header), so replication windows do not depend on the
   local clock.
 
     client = SalesforceClient(credentials)
     client.json("GET", client.data_path("/sobjects/Account/describe"))
+    client.request("PUT", upload_path, data=csv_bytes, headers={"Content-Type": "text/csv"})
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 import orjson
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 
 from pipelines.salesforce.auth import AccessToken, login
 from pipelines.salesforce.credentials import SalesforceCredentials
@@ -181,19 +187,35 @@ class SalesforceClient:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        data: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
         """Send one API call (``path`` relative to the instance, or a full URL) and return the
-        answer with its body read; raise on anything but success (see the module docstring)."""
+        answer with its body read; raise on anything but success (see the module docstring).
+
+        The body is ``json`` (serialised, ``Content-Type: application/json``) or ``data``, raw
+        bytes sent as they are — a CSV upload to a Bulk ingest job, say — with the caller's
+        ``Content-Type`` (``application/octet-stream`` when ``headers`` name none). Both are
+        sent again unchanged when the call is retried.
+        """
+        if json is not None and data is not None:
+            raise ValueError("pass json or data, not both")
         attempt = 0
         refreshes = stale_retries = 0
-        body = orjson.dumps(json) if json is not None else None
+        body = orjson.dumps(json) if json is not None else data
+        content_type = (
+            "application/json"
+            if json is not None
+            else "application/octet-stream"
+            if data is not None
+            else None
+        )
         while True:
             token = self._access()
             url = path if path.startswith(("http://", "https://")) else token.instance_url + path
             sent_headers = {"Authorization": f"Bearer {token.access_token}"}
-            if body is not None:
-                sent_headers["Content-Type"] = "application/json"
+            if content_type is not None:
+                sent_headers["Content-Type"] = content_type
             if headers:
                 sent_headers.update(headers)
             self._check_budget()
@@ -208,7 +230,7 @@ class SalesforceClient:
                 )
                 _ = response.content  # a connection cut mid-body fails here, inside the retry
             except TRANSIENT_ERRORS as exc:
-                self._finished(counted=True)
+                self._finished(counted=_reached_the_org(exc))
                 attempt += 1
                 if attempt >= self.retry.attempts:
                     raise SalesforceUnavailable(
@@ -216,12 +238,19 @@ class SalesforceClient:
                     ) from exc
                 self.retry.sleep(attempt)
                 continue
-            self._finished(counted=True)
+            except BaseException:
+                self._finished(counted=False)
+                raise
             self._note(response)
             status = response.status_code
             if status < 300:
+                self._finished(counted=True)
                 return response
             code, message = error_of(response)
+            # The org does not count a call it refused for the session or the daily limit.
+            self._finished(
+                counted=status != 401 and not (status == 403 and code == "REQUEST_LIMIT_EXCEEDED")
+            )
             if status == 401 and (
                 refreshes < _MAX_SESSION_REFRESHES and stale_retries < _MAX_STALE_SESSION_RETRIES
             ):
@@ -258,3 +287,16 @@ class SalesforceClient:
         """:meth:`request`, returning the parsed JSON body (None for an empty body)."""
         response = self.request(method, path, **kwargs)
         return orjson.loads(response.content) if response.content else None
+
+
+def _reached_the_org(exc: BaseException) -> bool:
+    """Whether a call that failed in transit may have been counted by the org: anything but a
+    connection that was never made (refused, unresolvable, timed out while connecting)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+        if isinstance(reason, NewConnectionError):
+            return False
+    return True

@@ -207,6 +207,20 @@ def describe_objects(
 ) -> dict[str, SObjectDescribe]:
     """Describe ``names`` in parallel; keys are the names as given, values carry the org's
     canonical casing. Raises :class:`UnknownObject` naming every object the org does not have."""
+    found = describe_if_present(client, names, workers=workers)
+    missing = [n for n, d in found.items() if d is None]
+    if missing:
+        raise UnknownObject(
+            f"the org has no object named {', '.join(missing)} (or the integration user cannot "
+            "see it); check the spelling — custom objects end in __c — and the user's profile"
+        )
+    return {n: d for n, d in found.items() if d is not None}
+
+
+def describe_if_present(
+    client: SalesforceClient, names: Iterable[str], *, workers: int = 8
+) -> dict[str, SObjectDescribe | None]:
+    """:func:`describe_objects`, with None for the objects the org does not have."""
     wanted = list(dict.fromkeys(names))
 
     def one(name: str) -> SObjectDescribe | None:
@@ -221,11 +235,4 @@ def describe_objects(
     if not wanted:
         return {}
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted)))) as pool:
-        results = list(pool.map(one, wanted))
-    missing = [n for n, d in zip(wanted, results, strict=True) if d is None]
-    if missing:
-        raise UnknownObject(
-            f"the org has no object named {', '.join(missing)} (or the integration user cannot "
-            "see it); check the spelling — custom objects end in __c — and the user's profile"
-        )
-    return {n: d for n, d in zip(wanted, results, strict=True) if d is not None}
+        return dict(zip(wanted, pool.map(one, wanted), strict=True))

@@ -8,8 +8,8 @@ This is the contract the sync jobs build on; it stays stable::
   i.e. DuckDB schema, ``salesforce``); dlt's working files live in ``home/dlt`` (pipeline
   ``sfsync``); the describe catalog is written to ``home/describe_catalog.yaml``.
 - ``config``: an :class:`~pipelines.config.model.IntegrationConfig`; decides the objects, the
-  fields pulled and the case scope (:func:`selection_from_config`). ``None``: every field of
-  the default objects.
+  fields pulled and the case scope (:func:`selection_from_config`), its names resolved against
+  the org's describe. ``None``: every field of the default objects.
 - ``objects``: restrict (or extend) the run to these objects.
 - ``full_refresh``: reload every object in full instead of incrementally.
 - ``progress``: ``progress(object, rows_so_far, total_or_None)``, called from worker threads as
@@ -47,13 +47,15 @@ from dlt.common.destination.configuration import ParquetFormatConfiguration
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.salesforce.catalog_file import write_catalog_file
+from pipelines.config.catalogs import load_catalog
+from pipelines.salesforce.catalog_file import CATALOG_FILE, write_catalog_file
 from pipelines.salesforce.credentials import SalesforceCredentials, reload_dlt_settings
 from pipelines.salesforce.deletes import mark_deleted_rows
 from pipelines.salesforce.describe import object_schema
 from pipelines.salesforce.errors import BudgetExceeded, SalesforceError
+from pipelines.salesforce.memory import bound_native_memory
 from pipelines.salesforce.report import ProgressCallback, SyncReport
-from pipelines.salesforce.selection import Selection, selection_from_config
+from pipelines.salesforce.selection import Selection
 from pipelines.salesforce.source import salesforce_source
 
 if TYPE_CHECKING:
@@ -141,15 +143,19 @@ def run_extract(
 ) -> ExtractResult:
     """Extract the org and load it into the warehouse under ``home`` (see the module docstring)."""
     started = time.perf_counter()
+    bound_native_memory()
     home = Path(home)
     report = SyncReport(progress=progress)
     if config is not None:
         if selection is not None:
             raise ValueError("pass config or selection, not both")
-        selection = selection_from_config(config, home=home)
-    selection = selection or Selection()
-    if objects:
-        selection = selection.only(objects)
+        # Names resolve against the org's describe; objects the config does not name (parents
+        # in filter paths) against what earlier syncs described, else the standard objects.
+        source_options["integration_config"] = config
+        if (home / CATALOG_FILE).is_file():
+            source_options["base_catalog"] = load_catalog(home)
+    else:
+        selection = selection or Selection()
     pipeline = sfsync_pipeline(home)
     load_ids: list[str] = []
     steps: dict[str, float] = {}
@@ -184,7 +190,11 @@ def run_extract(
         if credentials is not None:
             source_options["credentials"] = credentials
         source = salesforce_source(
-            selection=selection, full_refresh=full_refresh, report=report, **source_options
+            objects=list(objects) if objects else None,
+            selection=selection,
+            full_refresh=full_refresh,
+            report=report,
+            **source_options,
         )
         mark = step("describe", mark)
         pipeline.extract(source, workers=workers, loader_file_format="parquet")

@@ -12,12 +12,18 @@ Whatever a selection says, :data:`ALWAYS_KEPT` fields are pulled: the id, the bo
 incremental sync and deletes run on, and the creation date the case window uses.
 
 :func:`selection_from_config` derives the selection from an :class:`IntegrationConfig`: its
-allowlists and exclusions, plus every field the config itself reads (owner lookups, ARR and
-renewal fields, the fields its filters name, matching lookups), and the support-case scope.
+allowlists and exclusions, plus every field the config and the dbt models compiled from it read
+(names, owner lookups, ARR and renewal fields, matching lookups, the support models' case
+fields, write-back targets, and every field a filter reads, on other objects too), and the
+support-case scope. A sync resolves the config's names against the org's own describe
+(:func:`config_objects` says what to describe, :func:`org_catalog` lays it over the rest), so a
+first sync pulls what the org has, not what the built-in catalog expects.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -28,7 +34,6 @@ from pipelines.salesforce.describe import SObjectDescribe, is_syncable
 
 if TYPE_CHECKING:
     from pipelines.config.model import IntegrationConfig
-    from pipelines.config.resolve import ResolvedFilter, ResolvedMetric
     from pipelines.soql.catalog import Catalog
 
 _V = TypeVar("_V")
@@ -50,17 +55,6 @@ ALWAYS_KEPT: tuple[str, ...] = (
     "LastModifiedDate",
     "CreatedDate",
 )
-# What a support activity is made of, kept even when the case allowlist leaves it out.
-CASE_CORE_FIELDS: tuple[str, ...] = (
-    "AccountId",
-    "ContactId",
-    "CaseNumber",
-    "Subject",
-    "Status",
-    "OwnerId",
-    "ClosedDate",
-)
-CONVERSATION_OBJECTS = ("CaseComment", "EmailMessage")
 
 
 @dataclass(frozen=True)
@@ -93,15 +87,6 @@ class FieldSelection:
             chosen = list(syncable.values())
         return [n for n in chosen if n.lower() not in excluded], unknown
 
-    def merged(self, other: FieldSelection) -> FieldSelection:
-        """Both selections together: allowlists, extras and exclusions each unite (an empty
-        allowlist is no opinion here, so adding a config's extra needs keeps an allowlist)."""
-        return FieldSelection(
-            include=_union(self.include, other.include),
-            extra=_union(self.extra, other.extra),
-            exclude=_union(self.exclude, other.exclude),
-        )
-
 
 @dataclass(frozen=True)
 class Selection:
@@ -132,14 +117,6 @@ def _lookup(mapping: Mapping[str, _V], name: str) -> _V | None:
     return None
 
 
-def _union(*groups: Iterable[str]) -> tuple[str, ...]:
-    seen: dict[str, str] = {}
-    for group in groups:
-        for name in group:
-            seen.setdefault(name.lower(), name)
-    return tuple(seen.values())
-
-
 # --- from the integration config ------------------------------------------------------------
 
 
@@ -151,110 +128,92 @@ def selection_from_config(
 ) -> Selection:
     """The selection an :class:`IntegrationConfig` asks for (see the module docstring).
 
-    Names are resolved against ``catalog`` (default: the synced describe catalog under
-    ``home``, else the built-in one); names that do not resolve are left out and reported in
-    ``notes`` — :func:`pipelines.config.validation.validate_config` explains them in full.
+    The fields are :func:`pipelines.config.dbt_vars.fields_to_extract`'s — what the config and
+    the dbt models built from it read — plus User and Contract in full. Names are resolved
+    against ``catalog`` (default: the synced describe catalog under ``home``, else the built-in
+    one; a sync resolves against the org's own describe, see :func:`org_catalog`); names that
+    do not resolve are left out and reported in ``notes`` —
+    :func:`pipelines.config.validation.validate_config` explains them in full.
     """
     from pipelines.config.catalogs import load_catalog
+    from pipelines.config.dbt_vars import fields_to_extract
     from pipelines.config.resolve import resolve_config
 
-    resolved = resolve_config(config, catalog if catalog is not None else load_catalog(home))
-    builder = _Builder()
+    catalog = catalog if catalog is not None else load_catalog(home)
+    resolved = resolve_config(config, catalog)
     notes = [f"config: {issue.message}" for issue in resolved.issues if _matters(issue.location)]
-
-    account_extra = [f.name for _, f in resolved.owners]
-    for _, flt in resolved.account_types:
-        account_extra += flt.fields
-    builder.add(
-        "Account",
-        FieldSelection(
-            include=tuple(f.name for f in resolved.account_whitelist),
-            extra=tuple(account_extra),
-        ),
-    )
-    builder.add(
-        "Contact",
-        FieldSelection(
-            extra=("AccountId", *(f.name for f, _ in resolved.contact_additional)),
-            exclude=tuple(f.name for f in resolved.contact_exclude),
-        ),
-    )
-    builder.add(
-        "Opportunity",
-        FieldSelection(
-            include=tuple(f.name for f in resolved.opportunity_whitelist), extra=("AccountId",)
-        ),
-    )
-    builder.add("User", FieldSelection())
-    builder.add("Contract", FieldSelection(extra=("AccountId",)))
-    for metric in (resolved.arr, resolved.renewal):
-        _add_metric(builder, metric)
-    for custom in resolved.custom_objects:
-        extra = [custom.matching_field.name, *_filter_fields(custom.filter)]
-        builder.add(
-            custom.object.name,
-            FieldSelection(
-                include=tuple(f.name for f in custom.whitelisted_fields), extra=tuple(extra)
-            ),
+    wanted = fields_to_extract(resolved, catalog)
+    for name in ("User", "Contract"):  # owners and contracts, whole, whatever the config says
+        wanted[name] = None
+    ordered = [n for n in DEFAULT_OBJECTS if n in wanted] + [
+        n for n in wanted if n not in DEFAULT_OBJECTS
+    ]
+    fields: dict[str, FieldSelection] = {}
+    for name in ordered:
+        chosen = wanted[name]
+        if name == "Contact" and chosen is not None:
+            # Exclusions stay exclusions: new fields of the org keep arriving.
+            fields[name] = FieldSelection(
+                exclude=tuple(f.name for f in resolved.contact_exclude if f.name not in chosen)
+            )
+        else:
+            fields[name] = FieldSelection(include=tuple(chosen or ()))
+    filters: dict[str, str] = {}
+    if config.support_cases.enabled and resolved.cases is None:
+        notes.append(
+            "support cases are enabled but the section does not resolve; cases were not synced"
         )
+    if resolved.cases is not None:
+        cases = resolved.cases
+        case_filter = cases.filter.text if cases.filter else None
+        window = case_condition(case_filter, cases.last_n_days)
+        if window:
+            filters["Case"] = window
+        filters[cases.conversation_source.name] = conversation_condition(
+            case_filter, cases.last_n_days
+        )
+    return Selection(objects=tuple(ordered), fields=fields, filters=filters, notes=tuple(notes))
+
+
+def config_objects(config: IntegrationConfig) -> list[str]:
+    """Every object ``config`` names, before resolving anything: what to describe first."""
+    names = ["Account", "Contact", "Opportunity", "User", "Contract"]
+    names += [item.object for item in config.custom_objects]
+    names += [
+        m.object for m in (config.arr, config.renewal) if m.mode == "aggregation" and m.object
+    ]
     if config.support_cases.enabled:
-        if resolved.cases is None:
-            notes.append(
-                "support cases are enabled but the section does not resolve; cases were not synced"
-            )
-        else:
-            cases = resolved.cases
-            builder.add(
-                "Case",
-                FieldSelection(
-                    include=tuple(f.name for f in cases.whitelisted_fields),
-                    extra=(*CASE_CORE_FIELDS, *_filter_fields(cases.filter)),
-                ),
-            )
-            window = case_condition(cases.filter.text if cases.filter else None, cases.last_n_days)
-            if window:
-                builder.filters["Case"] = window
-            source = cases.conversation_source.name
-            builder.add(source, FieldSelection(extra=("ParentId",)))
-            builder.filters[source] = conversation_condition(
-                cases.filter.text if cases.filter else None, cases.last_n_days
-            )
-    return Selection(
-        objects=tuple(builder.objects),
-        fields=dict(builder.fields),
-        filters=dict(builder.filters),
-        notes=tuple(notes),
-    )
+        names += ["Case", config.support_cases.conversation_source]
+    names += [mapping.object for mapping in config.writeback.mappings]
+    names.append("CurrencyType")  # described only in multi-currency orgs
+    return list({n.lower(): n for n in reversed(names)}.values())[::-1]
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.objects: list[str] = []
-        self.fields: dict[str, FieldSelection] = {}
-        self.filters: dict[str, str] = {}
+def org_catalog(
+    describes: Mapping[str, SObjectDescribe | None], base: Catalog | None = None
+) -> Catalog:
+    """``base`` (default: the standard objects) with the org's describes laid over it.
 
-    def add(self, name: str, selection: FieldSelection) -> None:
-        existing = next((k for k in self.objects if k.lower() == name.lower()), None)
-        if existing is None:
-            self.objects.append(name)
-            self.fields[name] = selection
-        else:
-            self.fields[existing] = self.fields[existing].merged(selection)
+    ``describes`` maps names to the org's describe, or to None for an object the org does not
+    have, which is then left out even if ``base`` knows it.
+    """
+    from pipelines.salesforce.catalog_file import catalog_document
+    from pipelines.soql.catalog import Catalog, CatalogError, standard_catalog
 
-
-def _add_metric(builder: _Builder, metric: ResolvedMetric) -> None:
-    if metric.mode == "direct" and metric.field is not None:
-        builder.add("Account", FieldSelection(extra=(metric.field.name,)))
-    elif metric.mode == "aggregation" and metric.object is not None:
-        extra = [
-            f.name for f in (metric.field, metric.account_field, metric.order_by) if f is not None
-        ]
-        extra += _filter_fields(metric.filter)
-        builder.add(metric.object.name, FieldSelection(extra=tuple(extra)))
-
-
-def _filter_fields(flt: ResolvedFilter | None) -> list[str]:
-    return list(flt.fields) if flt is not None else []
+    present = [d for d in describes.values() if d is not None]
+    described = Catalog.from_mapping(catalog_document(present), source="the org's describe")
+    absent = {name.lower() for name, d in describes.items() if d is None}
+    result = Catalog()
+    for obj in base if base is not None else standard_catalog():
+        key = obj.name.lower()
+        if key not in absent and obj.name not in described:
+            result.add(dataclasses.replace(obj, fields=dict(obj.fields), child_relationships={}))
+    for obj in described:
+        result.add(obj)
+    # Clashing child relationship names: conditions cannot use those; the rest still holds.
+    with contextlib.suppress(CatalogError):
+        result.link_children()
+    return result
 
 
 def _matters(location: tuple[object, ...]) -> bool:

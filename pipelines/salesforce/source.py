@@ -31,6 +31,7 @@ import dlt
 import orjson
 from dlt.extract import DltResource
 
+from pipelines.config.model import IntegrationConfig
 from pipelines.salesforce.catalog_file import CATALOG_COLUMNS, CATALOG_TABLE, catalog_rows
 from pipelines.salesforce.client import DEFAULT_API_VERSION, SalesforceClient
 from pipelines.salesforce.credentials import SalesforceCredentials
@@ -39,11 +40,23 @@ from pipelines.salesforce.deletes import (
     DELETED_RECORDS_TABLE,
     deleted_records,
 )
-from pipelines.salesforce.describe import ObjectSchema, describe_objects, object_schema
+from pipelines.salesforce.describe import (
+    ObjectSchema,
+    SObjectDescribe,
+    describe_if_present,
+    describe_objects,
+    object_schema,
+)
 from pipelines.salesforce.plan import SyncOptions
 from pipelines.salesforce.report import ProgressCallback, SyncReport
 from pipelines.salesforce.resources import ObjectGate, ObjectRows
-from pipelines.salesforce.selection import Selection
+from pipelines.salesforce.selection import (
+    Selection,
+    config_objects,
+    org_catalog,
+    selection_from_config,
+)
+from pipelines.soql.catalog import Catalog
 
 
 @dlt.source(name="salesforce", section="salesforce", max_table_nesting=0)
@@ -64,6 +77,8 @@ def salesforce_source(
     parallel_objects: int = 3,
     progress: ProgressCallback | None = None,
     report: SyncReport | None = None,
+    integration_config: IntegrationConfig | None = None,
+    base_catalog: Catalog | None = None,
 ) -> Iterator[DltResource]:
     """One resource per object of the org, typed from describe and synced incrementally.
 
@@ -92,16 +107,18 @@ def salesforce_source(
             page or two in memory); dlt's extract ``workers`` should be more than this.
         progress: called as ``progress(object, rows_so_far, total_or_None)`` (worker threads).
         report: a :class:`SyncReport` to fill (rows, messages, API calls); one is made if not.
+        integration_config: instead of ``selection``, an integration config: the objects and
+            fields it needs (:func:`selection_from_config`), its names resolved against the
+            org's own describe of the objects it names.
+        base_catalog: with ``integration_config``, what to resolve names of objects the config
+            does not name against (parents in filter paths); default: the standard objects.
     """
     _quiet_expected_warnings()
-    chosen = selection or Selection()
-    if objects is not None:
-        chosen = chosen.only(objects)
+    if integration_config is not None and selection is not None:
+        raise ValueError("pass integration_config or selection, not both")
     report = report if report is not None else SyncReport()
     if progress is not None:
         report.progress = progress
-    for note in chosen.notes:
-        report.note(note, level=logging.WARNING)
     options = SyncOptions(
         bulk_threshold=bulk_threshold,
         overlap=timedelta(seconds=overlap_seconds),
@@ -121,7 +138,19 @@ def salesforce_source(
         credentials, api_version=api_version, budget_share=api_budget_share
     )
     report.client = client
-    describes = describe_objects(client, chosen.objects)
+    described: dict[str, SObjectDescribe] = {}
+    if integration_config is not None:
+        found = describe_if_present(client, config_objects(integration_config))
+        described = {d.name.lower(): d for d in found.values() if d is not None}
+        chosen = selection_from_config(integration_config, org_catalog(found, base_catalog))
+    else:
+        chosen = selection or Selection()
+    if objects is not None:
+        chosen = chosen.only(objects)
+    for note in chosen.notes:
+        report.note(note, level=logging.WARNING)
+    rest = describe_objects(client, [n for n in chosen.objects if n.lower() not in described])
+    describes = {n: rest.get(n) or described[n.lower()] for n in chosen.objects}
     report.describes.update({d.name: d for d in describes.values()})
     described_at = client.server_time()
     schemas: list[ObjectSchema] = []

@@ -88,13 +88,6 @@ def test_field_selection(selection: FieldSelection, fields: list[str], unknown: 
     assert selection.choose(DESCRIBE) == (fields, unknown)
 
 
-def test_merged_selections_keep_allowlists_and_add_needs() -> None:
-    merged = FieldSelection(include=("Name",), exclude=("Industry",)).merged(
-        FieldSelection(extra=("OwnerId",))
-    )
-    assert merged == FieldSelection(include=("Name",), extra=("OwnerId",), exclude=("Industry",))
-
-
 @pytest.mark.parametrize(
     ("value", "literal"),
     [

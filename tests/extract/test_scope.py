@@ -82,18 +82,14 @@ def test_allowlists_and_exclusions_keep_what_the_config_needs(org: Org) -> None:
     )
     selection = selection_from_config(config, builtin_catalog())
     account = selection.fields_for("Account")
-    assert set(account.include) == {"Name", "Industry"}
-    # Owner lookups, the renewal field and the fields the account filters read stay.
-    assert {
-        "OwnerId",
-        "CSM__c",
-        "TAM__c",
-        "Onboarding_Manager__c",
-        "Contract_End_Date__c",
-        "Type",
-    } <= set(account.extra)
+    # The allowlist, plus the name, the owner lookups, the renewal field, the fields the
+    # account filters read and the write-back targets.
+    assert set(account.include) == {
+        "Id", "Name", "Industry", "OwnerId", "CSM__c", "TAM__c", "Onboarding_Manager__c",
+        "Contract_End_Date__c", "Type", "Health_Score__c", "Risk_Flag__c", "SystemModstamp",
+    }  # fmt: skip
     contact = selection.fields_for("Contact")
-    assert set(contact.exclude) == {"Email", "Phone"} and "Title" in contact.extra
+    assert contact == FieldSelection(exclude=("Email", "Phone"))  # Title comes with the rest
     assert selection.filter_for("EmailMessage") is None
     assert "EmailMessage" not in selection.objects
 
