@@ -1,14 +1,17 @@
 """Bulk API 2.0 query and ingest jobs, and the Bulk API 1.0 refusal.
 
-Query jobs run when they are created: the result is compiled, executed once and kept as an
-Arrow table already formatted the way Bulk CSV writes values, so each results page is a slice
-written by ``pyarrow.csv``. Pages are addressed by ``locator`` (base64 of the row offset, like
-the real ``MTAwMDA``); the last page carries the literal header ``Sforce-Locator: null``, and
-every page ``Sforce-NumberOfRecords``. Jobs report ``JobComplete`` at once unless the
+Query jobs run when they are created: the query is compiled, executed once and kept as an
+Arrow table already formatted the way Bulk CSV writes values, from which results pages are
+written (:mod:`pipelines.sandbox.bulk_results`). Pages are addressed by
+``locator`` (base64 of the row offset, like the real ``MTAwMDA``); the last page carries the
+literal header ``Sforce-Locator: null``, and every page ``Sforce-NumberOfRecords``. Jobs report ``JobComplete`` at once unless the
 ``bulk_delay_ms`` fault keeps them ``InProgress`` for a while.
 
-Ingest jobs take one CSV upload and process it when the client sets ``UploadComplete``; the
-results come back as ``successfulResults`` / ``failedResults`` / ``unprocessedrecords`` CSVs.
+Ingest jobs take one CSV upload. Setting ``UploadComplete`` queues the job and answers at
+once; a background worker processes queued jobs one after another (``UploadComplete`` →
+``InProgress`` → ``JobComplete`` or ``Failed``), so clients poll the job as they poll a real
+org. The results come back as ``successfulResults`` / ``failedResults`` /
+``unprocessedrecords`` CSVs once the job is done.
 
 ``/services/async/…`` (Bulk API 1.0) answers as an org without the Async API does — the dlt
 Salesforce source then falls back to REST.
@@ -21,19 +24,20 @@ import binascii
 import csv
 import io
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import pyarrow as pa
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from pipelines.sandbox import records as rec
+from pipelines.sandbox.bulk_results import CsvResult
 from pipelines.sandbox.context import (
     JsonBody,
     RawBody,
@@ -50,6 +54,7 @@ from pipelines.sandbox.values import format_datetime
 from pipelines.soql.catalog import SObject
 
 router = APIRouter()
+logger = logging.getLogger("pipelines.sandbox")
 
 JOB_PREFIX = "750"
 DEFAULT_MAX_RECORDS = 250_000
@@ -78,7 +83,7 @@ class Job:
     processing_ms: int = 0
     # query jobs
     query: str = ""
-    result: pa.Table | None = None
+    result: CsvResult | None = None
     # ingest jobs
     external_id_field: str | None = None
     upload: bytes | None = None
@@ -86,21 +91,7 @@ class Job:
     successes: list[list[str]] = field(default_factory=list)
     failures: list[list[str]] = field(default_factory=list)
     unprocessed: list[list[str]] = field(default_factory=list)
-    ahead: tuple[tuple[int, int], Future[bytes]] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def take_ahead(self, key: tuple[int, int]) -> Future[bytes] | None:
-        """The results page rendered in advance for ``(offset, maxRecords)``, if any."""
-        with self.lock:
-            if self.ahead is not None and self.ahead[0] == key:
-                future = self.ahead[1]
-                self.ahead = None
-                return future
-            return None
-
-    def put_ahead(self, key: tuple[int, int], future: Future[bytes]) -> None:
-        with self.lock:
-            self.ahead = (key, future)
 
     def current_state(self) -> str:
         if self.state in ("UploadComplete", "InProgress") and self.ready_at:
@@ -134,7 +125,7 @@ class Job:
         out = self.info()
         complete = out["state"] == "JobComplete"
         if self.kind == "query":
-            processed = self.result.num_rows if self.result is not None and complete else 0
+            processed = self.result.rows if self.result is not None and complete else 0
             out.update(jobType="V2Query", numberRecordsProcessed=processed, retries=0)
         else:
             processed = len(self.successes) + len(self.failures) if complete else 0
@@ -160,6 +151,9 @@ class BulkJobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
+        # One worker: ingest jobs are applied in the order they were closed, as the store
+        # takes one write at a time anyway.
+        self.ingest_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-ingest")
 
     def new_id(self) -> str:
         return make_id(JOB_PREFIX, next(self._counter))
@@ -226,6 +220,58 @@ def _delay(sb: Sandbox) -> float:
     return time.monotonic() + ms / 1000 if ms else 0.0
 
 
+def _new_job(
+    sb: Sandbox, request: Request, version: str, kind: str, operation: str, object_name: str,
+    options: tuple[str, str], **details: Any,
+) -> Job:  # fmt: skip
+    delimiter, line_ending = options
+    return Job(
+        id=sb.jobs.new_id(),
+        kind=kind,
+        operation=operation,
+        object=object_name,
+        created_by=session_of(request).user_id,
+        created_at=datetime.now(UTC),
+        version=version,
+        column_delimiter=delimiter,
+        line_ending=line_ending,
+        **details,
+    )
+
+
+def _job_kind(kind: str) -> str:
+    if kind not in ("query", "ingest"):
+        raise not_found()
+    return kind
+
+
+# --- what query and ingest jobs share ------------------------------------------------------------
+
+
+@router.get("/services/data/{version}/jobs/{kind}")
+def list_jobs(request: Request, version: str, kind: str) -> Response:
+    api_version(version)
+    jobs = sandbox_of(request).jobs.listing(_job_kind(kind))
+    return json_response(
+        {"done": True, "records": [j.info() for j in jobs], "nextRecordsUrl": None}
+    )
+
+
+@router.get("/services/data/{version}/jobs/{kind}/{job_id}")
+def get_job(request: Request, version: str, kind: str, job_id: str) -> Response:
+    api_version(version)
+    return json_response(sandbox_of(request).jobs.get(job_id, _job_kind(kind)).details())
+
+
+@router.delete("/services/data/{version}/jobs/{kind}/{job_id}")
+def delete_job(request: Request, version: str, kind: str, job_id: str) -> Response:
+    api_version(version)
+    sb = sandbox_of(request)
+    job = sb.jobs.get(job_id, _job_kind(kind))
+    sb.jobs.remove(job.id)
+    return Response(status_code=204)
+
+
 # --- query jobs --------------------------------------------------------------------------------
 
 
@@ -261,20 +307,19 @@ def create_query_job(request: Request, version: str, body: JsonBody) -> Response
         raise _invalid_job(problem)
     with sb.store.reading() as cursor:
         table = rec.csv_relation(cursor, cq).to_arrow_table()
-    job = Job(
-        id=sb.jobs.new_id(),
-        kind="query",
-        operation=operation,
-        object=cq.object,
-        created_by=session_of(request).user_id,
-        created_at=datetime.now(UTC),
-        version=version,
-        column_delimiter=delimiter,
-        line_ending=line_ending,
+    result = CsvResult(table, rec.csv_delimiter(delimiter), line_ending)
+    job = _new_job(
+        sb,
+        request,
+        version,
+        "query",
+        operation,
+        cq.object,
+        (delimiter, line_ending),
         state="UploadComplete",
         ready_at=_delay(sb),
         query=text,
-        result=table,
+        result=result,
         processing_ms=int((time.monotonic() - started) * 1000),
     )
     if not job.ready_at:
@@ -283,21 +328,6 @@ def create_query_job(request: Request, version: str, body: JsonBody) -> Response
     info = job.info()
     info["state"] = "UploadComplete"
     return json_response(info)
-
-
-@router.get("/services/data/{version}/jobs/query")
-def list_query_jobs(request: Request, version: str) -> Response:
-    api_version(version)
-    jobs = sandbox_of(request).jobs.listing("query")
-    return json_response(
-        {"done": True, "records": [j.info() for j in jobs], "nextRecordsUrl": None}
-    )
-
-
-@router.get("/services/data/{version}/jobs/query/{job_id}")
-def get_query_job(request: Request, version: str, job_id: str) -> Response:
-    api_version(version)
-    return json_response(sandbox_of(request).jobs.get(job_id, "query").details())
 
 
 @router.patch("/services/data/{version}/jobs/query/{job_id}")
@@ -310,15 +340,6 @@ def abort_query_job(request: Request, version: str, job_id: str, body: JsonBody)
         job.state = "Aborted"
         job.result = None
     return json_response(job.info())
-
-
-@router.delete("/services/data/{version}/jobs/query/{job_id}")
-def delete_query_job(request: Request, version: str, job_id: str) -> Response:
-    api_version(version)
-    sb = sandbox_of(request)
-    job = sb.jobs.get(job_id, "query")
-    sb.jobs.remove(job.id)
-    return Response(status_code=204)
 
 
 def _decode_locator(locator: str | None) -> int:
@@ -360,29 +381,18 @@ def query_job_results(request: Request, version: str, job_id: str) -> Response:
         raise ApiError(
             400, "INVALID_MAX_RECORDS", f"maxRecords must be a positive number: {raw_max}"
         )
-    table = job.result
-    if offset > table.num_rows:
+    result = job.result
+    if offset > result.rows:
         raise ApiError(400, "INVALID_LOCATOR", "Invalid locator: past the end of the results")
-    rows = min(max_records, table.num_rows - offset)
+    rows = min(max_records, result.rows - offset)
     end = offset + rows
-    ahead = job.take_ahead((offset, max_records))
-    body = ahead.result() if ahead is not None else _results_page(job, table, offset, max_records)
-    if end < table.num_rows:
-        # Clients fetch pages one after another: write the next one while this one travels.
-        future = sandbox_of(request).cursors.executor.submit(
-            _results_page, job, table, end, max_records
-        )
-        job.put_ahead((end, max_records), future)
     headers = {
-        "Sforce-Locator": encode_locator(end) if end < table.num_rows else "null",
+        "Sforce-Locator": encode_locator(end) if end < result.rows else "null",
         "Sforce-NumberOfRecords": str(rows),
     }
+    # Clients fetch pages one after another: the next one is written while this one travels.
+    body = b"".join(result.page(offset, rows, sandbox_of(request).cursors.executor))
     return Response(content=body, media_type="text/csv", headers=headers)
-
-
-def _results_page(job: Job, table: pa.Table, offset: int, max_records: int) -> bytes:
-    page = table.slice(offset, max_records)
-    return rec.write_csv(page, rec.csv_delimiter(job.column_delimiter), job.line_ending)
 
 
 # --- ingest jobs -------------------------------------------------------------------------------
@@ -408,30 +418,18 @@ def create_ingest_job(request: Request, version: str, body: JsonBody) -> Respons
         if f is None or not (f.external_id or f.name == "Id" or f.unique):
             raise _invalid_job(f"Invalid external id field: {external}")
         external = f.name
-    delimiter, line_ending = _options(body)
-    job = Job(
-        id=sb.jobs.new_id(),
-        kind="ingest",
-        operation=operation,
-        object=obj.name,
-        created_by=session_of(request).user_id,
-        created_at=datetime.now(UTC),
-        version=version,
-        column_delimiter=delimiter,
-        line_ending=line_ending,
+    job = _new_job(
+        sb,
+        request,
+        version,
+        "ingest",
+        operation,
+        obj.name,
+        _options(body),
         external_id_field=external if operation == "upsert" else None,
     )
     sb.jobs.add(job)
     return json_response(job.info())
-
-
-@router.get("/services/data/{version}/jobs/ingest")
-def list_ingest_jobs(request: Request, version: str) -> Response:
-    api_version(version)
-    jobs = sandbox_of(request).jobs.listing("ingest")
-    return json_response(
-        {"done": True, "records": [j.info() for j in jobs], "nextRecordsUrl": None}
-    )
 
 
 @router.put("/services/data/{version}/jobs/ingest/{job_id}/batches", status_code=201)
@@ -446,12 +444,6 @@ def upload_batch(request: Request, version: str, job_id: str, body: RawBody) -> 
     return Response(status_code=201)
 
 
-@router.get("/services/data/{version}/jobs/ingest/{job_id}")
-def get_ingest_job(request: Request, version: str, job_id: str) -> Response:
-    api_version(version)
-    return json_response(sandbox_of(request).jobs.get(job_id, "ingest").details())
-
-
 @router.patch("/services/data/{version}/jobs/ingest/{job_id}")
 def change_ingest_job(request: Request, version: str, job_id: str, body: JsonBody) -> Response:
     api_version(version)
@@ -459,27 +451,20 @@ def change_ingest_job(request: Request, version: str, job_id: str, body: JsonBod
     job = sb.jobs.get(job_id, "ingest")
     wanted = body.get("state") if isinstance(body, dict) else None
     if wanted == "Aborted":
-        if job.state in ("Open", "UploadComplete"):
-            job.state = "Aborted"
-            job.ready_at = 0.0
+        with job.lock:
+            if job.state in ("Open", "UploadComplete"):
+                job.state = "Aborted"
+                job.ready_at = 0.0
         return json_response(job.info())
     if wanted != "UploadComplete":
         raise _invalid_job("The state can only be changed to UploadComplete or Aborted")
-    if job.state != "Open":
-        raise _invalid_job(f"Job {job.id} is not open (state {job.state})")
-    _process(sb, job, session_of(request).user_id)
-    info = job.info()
-    info["state"] = "UploadComplete"
+    with job.lock:
+        if job.state != "Open":
+            raise _invalid_job(f"Job {job.id} is not open (state {job.state})")
+        job.state = "UploadComplete"
+        info = job.info()
+    sb.jobs.ingest_worker.submit(_process_queued, sb, job, session_of(request).user_id)
     return json_response(info)
-
-
-@router.delete("/services/data/{version}/jobs/ingest/{job_id}")
-def delete_ingest_job(request: Request, version: str, job_id: str) -> Response:
-    api_version(version)
-    sb = sandbox_of(request)
-    job = sb.jobs.get(job_id, "ingest")
-    sb.jobs.remove(job.id)
-    return Response(status_code=204)
 
 
 @router.get("/services/data/{version}/jobs/ingest/{job_id}/{kind}")
@@ -524,39 +509,67 @@ def _parse_upload(job: Job) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+def _process_queued(sb: Sandbox, job: Job, user_id: str) -> None:
+    """The worker's side of ``UploadComplete``: run the job unless it was aborted meanwhile.
+
+    The job stays ``InProgress`` while its rows are applied (and for ``bulk_delay_ms`` after),
+    then turns ``JobComplete``; a file that cannot be read at all fails the job. An error of
+    the sandbox itself fails the job too rather than leaving it in progress forever.
+    """
+    with job.lock:
+        if job.state != "UploadComplete":
+            return
+        job.state = "InProgress"
+    try:
+        _process(sb, job, user_id)
+    except Exception:
+        logger.exception("bulk ingest job %s failed", job.id)
+        with job.lock:
+            job.state, job.error_message = "Failed", "UNKNOWN_EXCEPTION : processing failed"
+
+
 def _process(sb: Sandbox, job: Job, user_id: str) -> None:
     """Apply an uploaded CSV; fills the job's result rows. Errors of the whole file fail the job."""
     started = time.monotonic()
     header, rows = _parse_upload(job)
-    job.header = header
     obj = sb.store.catalog.get(job.object)
-    job.ready_at = _delay(sb)
-    job.state = "UploadComplete" if job.ready_at else "JobComplete"
-    if obj is None or not header:
-        job.state, job.error_message = "Failed", "InvalidBatch : no rows to process"
-        job.unprocessed = rows
+    names, problem = _columns(obj, header)
+    if obj is None or problem is not None:
+        with job.lock:
+            job.header, job.unprocessed = header, rows
+            job.state, job.error_message = "Failed", problem
         return
-    names: list[str] = []
-    for column in header:
-        f = obj.field(column.strip())
-        if f is None:
-            job.state = "Failed"
-            job.error_message = f"InvalidBatch : Field name not found : {column}"
-            job.unprocessed = rows
-            return
-        names.append(f.name)
     records = [_row_record(names, row, job.operation) for row in rows]
     outcomes = _apply(sb, obj, job, records, user_id)
+    successes: list[list[str]] = []
+    failures: list[list[str]] = []
     for row, outcome in zip(rows, outcomes, strict=True):
         if isinstance(outcome, StoreError):
             fields = ",".join(outcome.fields)
             error = f"{outcome.status_code}:{outcome.message}:{fields} --"
             record_id = _value(names, row, "Id") if job.operation != "insert" else ""
-            job.failures.append([record_id or "", error, *row])
+            failures.append([record_id or "", error, *row])
         else:
             record_id, created = outcome
-            job.successes.append([record_id, "true" if created else "false", *row])
-    job.processing_ms = int((time.monotonic() - started) * 1000)
+            successes.append([record_id, "true" if created else "false", *row])
+    with job.lock:
+        job.header, job.successes, job.failures = header, successes, failures
+        job.processing_ms = int((time.monotonic() - started) * 1000)
+        job.ready_at = _delay(sb)
+        job.state = "InProgress" if job.ready_at else "JobComplete"
+
+
+def _columns(obj: SObject | None, header: list[str]) -> tuple[list[str], str | None]:
+    """The field API names of an upload's header, or what makes the whole file unusable."""
+    if obj is None or not header:
+        return [], "InvalidBatch : no rows to process"
+    names: list[str] = []
+    for column in header:
+        f = obj.field(column.strip())
+        if f is None:
+            return [], f"InvalidBatch : Field name not found : {column}"
+        names.append(f.name)
+    return names, None
 
 
 def _value(names: list[str], row: list[str], wanted: str) -> str | None:

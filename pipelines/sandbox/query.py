@@ -4,12 +4,16 @@ The query is compiled by :mod:`pipelines.soql` against the org's catalog, run on
 kept as an Arrow table in the cursor cache and served in pages of ``batchSize`` records
 (``Sforce-Query-Options: batchSize=N``, 200 to 2000, default 2000). ``nextRecordsUrl`` is the
 root-relative ``/services/data/vXX.X/query/01g…-<offset>`` (also for queryAll, as Salesforce
-does). Child subqueries run per page, for that page's parents only.
+does). Child subqueries run for the parents of the rows being rendered only; a parent's child
+result holds its first 200 records and, when it has more, ``"done": false`` and a
+``nextRecordsUrl`` of its own (a cursor over that parent's children), which pages like any
+query locator.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,11 +21,12 @@ from typing import Any
 import duckdb
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from pipelines.sandbox.context import Sandbox, api_version, sandbox_of
-from pipelines.sandbox.cursors import Cursor
+from pipelines.sandbox.cursors import Cursor, TRender
 from pipelines.sandbox.errors import JSON_TYPE, ApiError, json_response
 from pipelines.sandbox.records import RecordRenderer, column_metadata, kinds_of
 from pipelines.soql import CompiledQuery, DateContext, SoqlError, compile_query
@@ -31,6 +36,7 @@ router = APIRouter()
 DEFAULT_BATCH = 2000
 MIN_BATCH = 200
 MAX_BATCH = 2000
+CHILD_BATCH = 200  # child records per parent in one answer; the rest page by nextRecordsUrl
 _BATCH_OPTION = re.compile(r"batchsize\s*=\s*(\d+)", re.IGNORECASE)
 _LOCATOR = re.compile(r"^(01g[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?)-(\d+)$")
 
@@ -69,7 +75,9 @@ def currency_rates(sb: Sandbox) -> dict[str, float] | None:
     obj = sb.store.catalog.get("CurrencyType")
     if obj is None or obj.field("IsoCode") is None or obj.field("ConversionRate") is None:
         return None
-    sql = f"SELECT iso_code, conversion_rate FROM {sb.store.table('CurrencyType')} WHERE NOT is_deleted"
+    # CurrencyType is setup data: it has no IsDeleted unless an org directory declared one.
+    live = " WHERE NOT is_deleted" if obj.field("IsDeleted") is not None else ""
+    sql = f"SELECT iso_code, conversion_rate FROM {sb.store.table('CurrencyType')}{live}"
     with sb.store.reading() as cur:
         rows = cur.execute(sql).fetchall()
     return {str(code): float(rate) for code, rate in rows if code and rate is not None}
@@ -95,18 +103,65 @@ class ChildPlan:
     def rows_for(
         self, sb: Sandbox, cursor: duckdb.DuckDBPyConnection, parent_ids: list[Any]
     ) -> pa.Table | None:
-        """``parent_id`` → ``agg`` JSON for the parents of one page (None: no children at all)."""
+        """``parent_id`` → ``agg`` JSON for the parents of one page (None: no children at all).
+
+        A parent with more than :data:`CHILD_BATCH` children gets the first ones and a
+        ``nextRecordsUrl`` to a cursor over all of them, as Salesforce pages large child sets.
+        """
         wanted = [i for i in parent_ids if i is not None]
         if not wanted:
             return None
         table = cursor.sql(self.query.sql, params={"parent_ids": wanted}).to_arrow_table()
         if table.num_rows == 0:
             return None
-        if self.renderer is None:
-            self.renderer = RecordRenderer(
+        renderer = self.renderer
+        if renderer is None:
+            renderer = self.renderer = RecordRenderer(
                 self.query, self.version, sb.store.catalog, kinds_of(table.schema)
             )
-        return self.renderer.render_children(cursor, table, self.parent_key_alias)
+        next_urls = self._child_cursors(sb, renderer, table)
+        return renderer.render_children(
+            cursor, table, self.parent_key_alias, CHILD_BATCH, next_urls
+        )
+
+    def _child_cursors(
+        self, sb: Sandbox, renderer: RecordRenderer, table: pa.Table
+    ) -> pa.Table | None:
+        """A cursor per parent whose children overflow one batch; ``parent_id`` → ``url``."""
+        keys = table.column(self.parent_key_alias)
+        counts = pc.value_counts(keys)
+        large = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), CHILD_BATCH))
+        if len(large) == 0:
+            return None
+        parents: list[Any] = []
+        urls: list[str] = []
+        for parent_id in large.to_pylist():
+            rows = table.filter(pc.equal(keys, parent_id))
+            locator = sb.cursors.add(Cursor(rows, _renderer_of(sb, renderer, rows, ())))
+            parents.append(parent_id)
+            urls.append(f"/services/data/{self.version}/query/{locator}-{CHILD_BATCH}")
+        return pa.table({"parent_id": pa.array(parents, keys.type), "url": urls})
+
+
+def _renderer_of(
+    sb: Sandbox, renderer: RecordRenderer, table: pa.Table, children: Sequence[ChildPlan]
+) -> TRender:
+    """What renders rows ``[start, stop)`` of ``table``, with their child subqueries."""
+
+    def render(start: int, stop: int) -> pa.Array:
+        rows = table.slice(start, stop - start)
+        with sb.store.reading() as duck:
+            kids: list[tuple[str, pa.Table]] = []
+            id_alias = renderer.root.id_alias
+            if children and id_alias:
+                parent_ids = rows.column(id_alias).to_pylist()
+                for child in children:
+                    found = child.rows_for(sb, duck, parent_ids)
+                    if found is not None:
+                        kids.append((child.relationship, found))
+            return renderer.render_rows(duck, rows, kids)
+
+    return render
 
 
 def open_cursor(sb: Sandbox, cq: CompiledQuery, version: str) -> Cursor:
@@ -122,45 +177,20 @@ def open_cursor(sb: Sandbox, cq: CompiledQuery, version: str) -> Cursor:
         kinds_of(table.schema),
         child_keys=[c.relationship for c in children],
     )
-    return Cursor(table=table, query=cq, renderer=renderer, children=children)
+    return Cursor(table, _renderer_of(sb, renderer, table, children))
 
 
 def page_body(
     sb: Sandbox, cursor: Cursor, offset: int, size: int, locator: str | None, version: str
 ) -> bytes:
-    """One page of a query answer as JSON bytes; the next page starts rendering meanwhile."""
-    future = cursor.take_ahead((offset, size, version))
-    body = (
-        future.result()
-        if future is not None
-        else _render_page(sb, cursor, offset, size, locator, version)
-    )
-    end = offset + size
-    if locator and end < cursor.table.num_rows:
-        ahead = sb.cursors.executor.submit(_render_page, sb, cursor, end, size, locator, version)
-        cursor.put_ahead((end, size, version), ahead)
-    return body
-
-
-def _render_page(
-    sb: Sandbox, cursor: Cursor, offset: int, size: int, locator: str | None, version: str
-) -> bytes:
-    total = cursor.table.num_rows
-    page = cursor.table.slice(offset, size)
-    with sb.store.reading() as duck:
-        kids: list[tuple[str, pa.Table]] = []
-        if cursor.children and cursor.query.id_alias:
-            parent_ids = page.column(cursor.query.id_alias).to_pylist()
-            for child in cursor.children:
-                rows = child.rows_for(sb, duck, parent_ids)
-                if rows is not None:
-                    kids.append((child.relationship, rows))
-        records = cursor.renderer.render(duck, page, kids)
-    end = offset + page.num_rows
+    """One page of a query answer as JSON bytes; the rows after it render meanwhile."""
+    total = cursor.total
+    records = cursor.records(offset, size, sb.cursors.executor if locator else None)
+    end = min(offset + size, total)
     head: dict[str, Any] = {"totalSize": total, "done": end >= total}
     if end < total and locator:
         head["nextRecordsUrl"] = f"/services/data/{version}/query/{locator}-{end}"
-    return orjson.dumps(head)[:-1] + b',"records":[' + records + b"]}"
+    return b"".join([orjson.dumps(head)[:-1], b',"records":[', *records, b"]}"])
 
 
 def _page_response(body: bytes) -> Response:
@@ -186,7 +216,7 @@ def _run(request: Request, version: str, *, include_deleted: bool) -> Response:
         return json_response({"totalSize": int(count or 0), "done": True, "records": []})
     cursor = open_cursor(sb, cq, version)
     size = batch_size(request)
-    locator = sb.cursors.add(cursor) if cursor.table.num_rows > size else None
+    locator = sb.cursors.add(cursor) if cursor.total > size else None
     return _page_response(page_body(sb, cursor, 0, size, locator, version))
 
 
@@ -212,7 +242,7 @@ def _more(request: Request, version: str, locator: str) -> Response:
     version = api_version(version)
     match = _LOCATOR.match(locator)
     cursor = sb.cursors.get(match.group(1)) if match else None
-    if match is None or cursor is None or int(match.group(2)) > cursor.table.num_rows:
+    if match is None or cursor is None or int(match.group(2)) > cursor.total:
         raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
     offset = int(match.group(2))
     return _page_response(

@@ -9,9 +9,9 @@ Record writes go through :class:`~pipelines.sandbox.store.OrgStore`, whose
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sized
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
@@ -27,6 +27,7 @@ from pipelines.soql.catalog import SObject
 router = APIRouter()
 
 MAX_REPLICATION_IDS = 600_000
+TFound = TypeVar("TFound", bound=Sized)
 
 
 # --- helpers shared with the collection and bulk routes ----------------------------------------
@@ -209,28 +210,37 @@ def _replication_window(request: Request) -> tuple[datetime, datetime]:
     return start.replace(second=0, microsecond=0), min(end, now)
 
 
-@router.get("/services/data/{version}/sobjects/{name}/updated")
-def get_updated(request: Request, version: str, name: str) -> Response:
+def _replicated(
+    request: Request,
+    version: str,
+    name: str,
+    find: Callable[[Sandbox, str, datetime, datetime], TFound],
+) -> tuple[Sandbox, str, datetime, datetime, TFound]:
+    """What getUpdated and getDeleted share: the object, the window and the ids found in it."""
     sb = sandbox_of(request)
     api_version(version)
     obj = sobject_or_404(sb, name)
     start, covered = _replication_window(request)
-    found = sb.store.updated_ids(obj.name, start, covered)
+    found = find(sb, obj.name, start, covered)
     if len(found) > MAX_REPLICATION_IDS:
         raise bad_request("EXCEEDED_ID_LIMIT", "record limit reached; narrow the date range")
+    return sb, obj.name, start, covered, found
+
+
+@router.get("/services/data/{version}/sobjects/{name}/updated")
+def get_updated(request: Request, version: str, name: str) -> Response:
+    _, _, _, covered, found = _replicated(
+        request, version, name, lambda sb, o, a, b: sb.store.updated_ids(o, a, b)
+    )
     return json_response({"ids": found, "latestDateCovered": format_datetime(covered)})
 
 
 @router.get("/services/data/{version}/sobjects/{name}/deleted")
 def get_deleted(request: Request, version: str, name: str) -> Response:
-    sb = sandbox_of(request)
-    api_version(version)
-    obj = sobject_or_404(sb, name)
-    start, covered = _replication_window(request)
-    found = sb.store.deleted(obj.name, start, covered)
-    if len(found) > MAX_REPLICATION_IDS:
-        raise bad_request("EXCEEDED_ID_LIMIT", "record limit reached; narrow the date range")
-    earliest = sb.store.earliest_deleted_date(obj.name) or start
+    sb, object_name, start, covered, found = _replicated(
+        request, version, name, lambda sb, o, a, b: sb.store.deleted(o, a, b)
+    )
+    earliest = sb.store.earliest_deleted_date(object_name) or start
     return json_response(
         {
             "deletedRecords": [

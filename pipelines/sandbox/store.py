@@ -288,6 +288,15 @@ class OrgStore:
             cur.close()
 
     @contextlib.contextmanager
+    def writes_paused(self) -> Iterator[None]:
+        """``with store.writes_paused():`` — writers wait until the block ends; reads go on.
+
+        For watching work that is in flight, e.g. a Bulk ingest job queued behind it.
+        """
+        with self._lock:
+            yield
+
+    @contextlib.contextmanager
     def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._lock:
             cur = self._writer

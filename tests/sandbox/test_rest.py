@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+from ingest_polling import wait_for_job
 
 ERROR_AT = re.compile(r"ERROR at Row:\d+:Column:\d+")
 
@@ -411,7 +412,7 @@ def test_bulk_ingest_upsert_and_delete(org: Any) -> None:
         org.api(f"/jobs/ingest/{job['id']}"), json={"state": "UploadComplete"}, timeout=30
     )
     assert closed.json()["state"] == "UploadComplete"
-    info = http.get(org.api(f"/jobs/ingest/{job['id']}"), timeout=30).json()
+    info = wait_for_job(http, org.api(f"/jobs/ingest/{job['id']}"))
     assert info["state"] == "JobComplete"
     assert (info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (2, 1)
     ok = list(
@@ -440,6 +441,7 @@ def test_bulk_ingest_upsert_and_delete(org: Any) -> None:
     http.patch(
         org.api(f"/jobs/ingest/{delete['id']}"), json={"state": "UploadComplete"}, timeout=30
     )
+    assert wait_for_job(http, org.api(f"/jobs/ingest/{delete['id']}"))["state"] == "JobComplete"
     assert org.scalar("SELECT is_deleted FROM account WHERE id = ?", [ok[0]["sf__Id"]]) is True
     assert http.delete(org.api(f"/jobs/ingest/{delete['id']}"), timeout=30).status_code == 204
     assert http.get(org.api(f"/jobs/ingest/{delete['id']}"), timeout=30).status_code == 404

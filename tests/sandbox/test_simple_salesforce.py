@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+from served_org import password_token
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
@@ -293,16 +294,7 @@ def test_tls_with_a_trusted_self_signed_certificate(sandbox_org: Any, tmp_path: 
         session = requests.Session()
         session.verify = str(cert)
         session.trust_env = False
-        token = session.post(
-            server.base_url + "/services/oauth2/token",
-            data={
-                "grant_type": "password",
-                "client_id": "sandbox",
-                "client_secret": "sandbox",
-                "username": "admin@sandbox.local",
-                "password": "sandbox",
-            },
-        ).json()["access_token"]
+        token = password_token(server.base_url, session)
         sf = Salesforce(instance_url=server.base_url, session_id=token, session=session)
         assert sf.query("SELECT Id FROM Account LIMIT 2")["totalSize"] == 2
         with pytest.raises(requests.exceptions.SSLError):

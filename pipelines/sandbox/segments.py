@@ -1,0 +1,122 @@
+"""Rows of a materialised result, rendered in segments: on demand, and ahead in the background.
+
+Both answers that page through a result — REST query pages (JSON records) and Bulk 2.0 results
+pages (CSV lines) — are rendered from an Arrow table kept for the purpose. Rendering a page the
+moment it is asked for would make every client wait for it; rendering everything up front
+would make the first page wait for the last. :class:`Segments` does neither: a page that is not
+rendered yet is rendered for that request alone, and after each page the rows that follow are
+rendered in the background while the client reads, so sequential paging finds them ready. A
+page may cross segment boundaries and start or end inside one: the renderer's ``cut`` gives the
+bytes of any row range of a segment, so a page is a few views of rendered bytes, joined once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+TRendered = TypeVar("TRendered")
+
+
+@dataclass
+class _Segment(Generic[TRendered]):
+    start: int
+    stop: int
+    rendered: Future[TRendered]
+
+    def failed(self) -> bool:
+        return self.rendered.done() and self.rendered.exception() is not None
+
+
+class Segments(Generic[TRendered]):
+    """Renders rows ``[0, total)`` in segments.
+
+    ``render(start, stop)`` renders a row range; ``cut(rendered, first, last)`` gives the bytes
+    of rows ``[first, last)`` of a rendered segment (counted from its start); ``size_of`` the
+    bytes a rendered segment holds. After a page, the rows up to ``ahead(stop, size)`` are
+    made ready in segments of at least ``min_rows``.
+    """
+
+    def __init__(
+        self,
+        total: int,
+        render: Callable[[int, int], TRendered],
+        cut: Callable[[TRendered, int, int], memoryview],
+        size_of: Callable[[TRendered], int],
+        *,
+        ahead: Callable[[int, int], int],
+        min_rows: int,
+    ) -> None:
+        self.total = total
+        self._render = render
+        self._cut = cut
+        self._size_of = size_of
+        self._ahead = ahead
+        self._min_rows = min_rows
+        self._segments: list[_Segment[TRendered]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def nbytes(self) -> int:
+        """What the rendered segments hold."""
+        with self._lock:
+            done = [s.rendered for s in self._segments if s.rendered.done() and not s.failed()]
+        return sum(self._size_of(f.result()) for f in done)
+
+    def pieces(self, offset: int, size: int, executor: Executor | None = None) -> list[memoryview]:
+        """The bytes of rows ``[offset, offset + size)``, in pieces to join.
+
+        Segments wholly before ``offset`` are let go (clients page forwards; one that goes
+        back gets its rows rendered again). With an ``executor``, the rows after the page are
+        rendered ahead.
+        """
+        stop = min(offset + size, self.total)
+        parts: list[memoryview] = []
+        position = offset
+        while position < stop:
+            segment = self._segment_at(position, stop)
+            end = min(stop, segment.stop)
+            rendered = segment.rendered.result()
+            parts.append(self._cut(rendered, position - segment.start, end - segment.start))
+            position = end
+        with self._lock:
+            self._segments = [s for s in self._segments if s.stop > offset]
+        if executor is not None and stop < self.total:
+            self._render_ahead(stop, size, executor)
+        return parts
+
+    def _segment_at(self, position: int, stop: int) -> _Segment[TRendered]:
+        """The segment holding row ``position``, rendered here and now if there is none."""
+        with self._lock:
+            for segment in self._segments:
+                if segment.start <= position < segment.stop and not segment.failed():
+                    return segment
+            self._segments = [s for s in self._segments if not s.failed()]
+            later = [s.start for s in self._segments if s.start > position]
+            segment = _Segment[TRendered](position, min([stop, *later]), Future())
+            self._segments.append(segment)
+        self._fill(segment)
+        return segment
+
+    def _render_ahead(self, stop: int, size: int, executor: Executor) -> None:
+        wanted = min(self.total, self._ahead(stop, size))
+        with self._lock:
+            covered = stop
+            for segment in sorted(self._segments, key=lambda s: s.start):
+                if segment.start <= covered < segment.stop and not segment.failed():
+                    covered = segment.stop
+            if covered >= wanted:
+                return
+            end = min(self.total, max(wanted, covered + self._min_rows))
+            segment = _Segment[TRendered](covered, end, Future())
+            self._segments.append(segment)
+        executor.submit(self._fill, segment)
+
+    def _fill(self, segment: _Segment[TRendered]) -> None:
+        try:
+            segment.rendered.set_result(self._render(segment.start, segment.stop))
+        except BaseException as exc:  # handed to whoever waits for the segment
+            segment.rendered.set_exception(exc)
