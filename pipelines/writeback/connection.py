@@ -17,11 +17,8 @@ sends no request at all.
 
 from __future__ import annotations
 
-import inspect
-import itertools
 import threading
 from datetime import datetime
-from typing import Any
 
 import requests
 
@@ -67,7 +64,6 @@ class OrgSession:
                     budget_share=reader.budget_share,
                     retry=RetryPolicy(attempts=1),
                     timeout=reader.timeout,
-                    session=_UploadSession(),
                 )
             writer = self._writer
         # The writer starts without the org's usage figures; it must not overrun the budget
@@ -96,18 +92,7 @@ class OrgSession:
 
     def upload_csv(self, path: str, body: bytes) -> requests.Response:
         """``PUT`` a CSV body through the writer (one attempt)."""
-        writer = self.writer
-        if _client_sends_raw_bodies():
-            return writer.request("PUT", path, data=body, headers={"Content-Type": "text/csv"})  # type: ignore[call-arg]
-        session = writer.session
-        assert isinstance(session, _UploadSession)
-        with session.body(body) as token:
-            return writer.request(
-                "PUT",
-                path,
-                json=token,
-                headers={"Content-Type": "text/csv", _UploadSession.HEADER: token},
-            )
+        return self.writer.request("PUT", path, data=body, headers={"Content-Type": "text/csv"})
 
 
 def configured_client() -> SalesforceClient:
@@ -135,56 +120,3 @@ def configured_client() -> SalesforceClient:
         api_version=version or DEFAULT_API_VERSION,
         budget_share=share or DEFAULT_BUDGET_SHARE,
     )
-
-
-def _client_sends_raw_bodies() -> bool:
-    return "data" in inspect.signature(SalesforceClient.request).parameters
-
-
-class _UploadSession(requests.Session):
-    """Lets the writer PUT a CSV body through :meth:`SalesforceClient.request`, which sends JSON.
-
-    The client is asked to send a placeholder JSON body plus a marker header; this session
-    swaps the registered CSV bytes in for it, so the upload still goes through the client's
-    login, token refresh, budget and usage accounting. Unused once ``request`` takes raw
-    bodies (``data=``).
-    """
-
-    HEADER = "X-Sfsync-Upload"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._bodies: dict[str, bytes] = {}
-        self._ids = itertools.count(1)
-        self._guard = threading.Lock()
-
-    def body(self, data: bytes) -> _Registered:
-        with self._guard:
-            token = f"upload-{next(self._ids)}"
-            self._bodies[token] = data
-        return _Registered(self, token)
-
-    def forget(self, token: str) -> None:
-        with self._guard:
-            self._bodies.pop(token, None)
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
-        headers = dict(kwargs.get("headers") or {})
-        token = headers.pop(self.HEADER, None)
-        if token is not None:
-            with self._guard:
-                kwargs["data"] = self._bodies[token]
-            kwargs["headers"] = headers
-        return super().request(method, url, *args, **kwargs)
-
-
-class _Registered:
-    def __init__(self, session: _UploadSession, token: str) -> None:
-        self.session = session
-        self.token = token
-
-    def __enter__(self) -> str:
-        return self.token
-
-    def __exit__(self, *exc: object) -> None:
-        self.session.forget(self.token)
