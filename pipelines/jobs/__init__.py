@@ -5,10 +5,12 @@
     job = run_job()                              # foreground; bootstrap first, then periodic
     job.status, job.rows_per_object, job.api_calls, job.sync_message
     job_id = start_job_background(None, None, "manual")   # the wizard's "Run Sync Job"
+    job_id = start_push_background(None, "manual")        # the wizard's "Push now"
     latest_job(None)                             # what the wizard's job card shows
 
 * :mod:`~pipelines.jobs.runner`: ``run_job``, ``start_job_background``, the default kind.
-* :mod:`~pipelines.jobs.push_job`: ``run_push_job``, a standalone push recorded as a job.
+* :mod:`~pipelines.jobs.push_job`: ``run_push_job``, a standalone push recorded as a job, and
+  ``start_push_background`` (run by :mod:`~pipelines.jobs.push_process`).
 * :mod:`~pipelines.jobs.audit`: the ``sync_job`` audit table in the control plane.
 * :mod:`~pipelines.jobs.lock`: the job lock (``flock`` on ``$SFSYNC_HOME/sync.lock``).
 * :mod:`~pipelines.jobs.steps`: the extract and transform steps a job runs.
@@ -34,7 +36,12 @@ from pipelines.jobs.audit import (
 )
 from pipelines.jobs.lock import JobLock, LockHeld
 from pipelines.jobs.messages import ZERO_ROWS
-from pipelines.jobs.push_job import PushJobOutcome, run_push_job
+from pipelines.jobs.push_job import (
+    NoMappings,
+    PushJobOutcome,
+    run_push_job,
+    start_push_background,
+)
 from pipelines.jobs.runner import (
     JobAlreadyRunning,
     choose_kind,
@@ -65,6 +72,7 @@ __all__ = [
     "JobRecord",
     "JobStatus",
     "LockHeld",
+    "NoMappings",
     "PushJobOutcome",
     "Schedule",
     "Trigger",
@@ -83,4 +91,5 @@ __all__ = [
     "scrub",
     "set_schedule",
     "start_job_background",
+    "start_push_background",
 ]

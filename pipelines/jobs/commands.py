@@ -35,7 +35,7 @@ EXIT_ALREADY_RUNNING = 3
 def sync(args: argparse.Namespace) -> int:
     home = sfsync_home()
     objects = [o.strip() for o in args.objects.split(",") if o.strip()] if args.objects else None
-    with _scrubbed_output(), _sigterm_stops():
+    with scrubbed_output(), sigterm_stops():
         try:
             with ProgressDisplay() as show:
                 if args.job_id is not None:
@@ -124,7 +124,7 @@ def _report(home: Path, job: JobRecord, *, as_json: bool) -> None:
 
 
 @contextlib.contextmanager
-def _scrubbed_output() -> Iterator[None]:
+def scrubbed_output() -> Iterator[None]:
     """Everything this process prints while a job runs (ours, dlt's, logging's) is scrubbed."""
     saved: tuple[TextIO, TextIO] = (sys.stdout, sys.stderr)
     out, err = ScrubbingWriter(sys.stdout), ScrubbingWriter(sys.stderr)
@@ -138,7 +138,7 @@ def _scrubbed_output() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _sigterm_stops() -> Iterator[None]:
+def sigterm_stops() -> Iterator[None]:
     """SIGTERM ends the job like Ctrl-C does: recorded as Failed ("stopped"), lock released."""
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -13,12 +13,18 @@ a sync job runs, and a sync job while a push runs::
     outcome = run_push_job(home, "manual")       # raises JobAlreadyRunning, or WritebackError
     outcome.job.status, outcome.job.rows_per_object, outcome.job.sync_message
     outcome.result.failed                        # None when the push could not run (error)
+
+In the background (the wizard's "Push now"), returning at once with the job's id; the push runs
+in a ``python -m pipelines.jobs.push_process`` process that the job lock is handed to::
+
+    job_id = start_push_background(home, "manual")   # also refuses a config without mappings
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,10 +36,13 @@ from pipelines.jobs.audit import (
     create_job,
     fail_dead_jobs,
     finish_job,
+    get_job,
     update_job,
 )
+from pipelines.jobs.lock import JobLock
 from pipelines.jobs.messages import error_message, join_messages
-from pipelines.jobs.runner import acquire_job_lock, log_job_details
+from pipelines.jobs.runner import acquire_job_lock, log_job_details, start_job_process
+from pipelines.writeback.errors import WritebackError
 
 if TYPE_CHECKING:
     from pipelines.writeback.results import PushResult
@@ -80,6 +89,85 @@ def run_push_job(
         )
         lock.describe(job_id)
         update_job(home_path, job_id, stage="push")
+        return _execute(home_path, job_id, wait_s)
+    finally:
+        lock.release()
+
+
+class NoMappings(WritebackError):
+    """Write-back is on but maps nothing: a push job would have nothing to do."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "write-back has no mappings in the config in force: add one (a dbt model's columns "
+            "to an object's fields) in the wizard's \"Sync to Salesforce\" section or in the "
+            "config, then push"
+        )
+
+
+def start_push_background(home: HomeArg = None, trigger: Trigger = "manual") -> int:
+    """Start a push job in a detached process and return its id at once (the wizard's
+    "Push now").
+
+    The job's row exists (``Running``) when this returns; the process's output goes to
+    :func:`~pipelines.jobs.runner.job_log_path`. Refuses before recording anything when write-back
+    is off or no config is in force (:class:`~pipelines.writeback.WritebackError`), when
+    the config has no mapping (:class:`NoMappings`: there would be nothing to push), and while
+    another job runs (:class:`~pipelines.jobs.JobAlreadyRunning`).
+    """
+    from pipelines.writeback.errors import WritebackDisabled
+    from pipelines.writeback.plan import config_in_force
+
+    home_path = sfsync_home(home).resolve()
+    config, version = config_in_force(None, home_path)
+    if not config.writeback.enabled:
+        raise WritebackDisabled()
+    if not config.writeback.mappings:
+        raise NoMappings()
+    lock = acquire_job_lock(home_path)
+    try:
+        fail_dead_jobs(home_path)
+        job_id = create_job(
+            home_path,
+            kind="push",
+            trigger=trigger,
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            config_version=version,
+        )
+    except BaseException:
+        lock.release()
+        raise
+    start_job_process(
+        home_path, lock, job_id, [sys.executable, "-m", "pipelines.jobs.push_process"]
+    )
+    return job_id
+
+
+def run_handed_over_push(
+    home: HomeArg, job_id: int, lock_fd: int, *, wait_s: float = 30.0
+) -> PushJobOutcome:
+    """Run push job ``job_id``, created by :func:`start_push_background`, with the lock it
+    passed on; the outcome is recorded in the job's row like :func:`run_push_job`'s."""
+    from pipelines.config.store import ConfigStore
+
+    home_path = sfsync_home(home)
+    lock = JobLock.adopt(home_path, lock_fd)
+    try:
+        lock.describe(job_id)
+        job = get_job(home_path, job_id, reconcile_dead=False)
+        if job is None or job.status != "Running" or job.kind != "push":
+            raise ValueError(f"job {job_id} is not a push waiting to run")
+        # The push reads the config in force now, which may be newer than at the start.
+        version = ConfigStore(home_path).current().source.version
+        update_job(
+            home_path,
+            job_id,
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            stage="push",
+            config_version=version,
+        )
         return _execute(home_path, job_id, wait_s)
     finally:
         lock.release()

@@ -190,46 +190,58 @@ def start_job_background(
     _check_sync_kind(kind)
     home_path = sfsync_home(home).resolve()
     lock = acquire_job_lock(home_path)
-    job_id: int | None = None
     try:
         fail_dead_jobs(home_path)
         kind = kind or choose_kind(home_path)
         job_id = create_job(
             home_path, kind=kind, trigger=trigger, pid=os.getpid(), host=socket.gethostname()
         )
+    except BaseException:
+        lock.release()
+        raise
+    command = [sys.executable, "-m", "pipelines.cli", "sync"]
+    if objects:
+        command += ["--objects", ",".join(objects)]
+    start_job_process(home_path, lock, job_id, command)
+    return job_id
+
+
+def start_job_process(home: Path, lock: JobLock, job_id: int, command: Sequence[str]) -> None:
+    """Run job ``job_id`` in a detached process, handing it the job lock this one holds.
+
+    ``command`` is the job process's command line without ``--job-id`` and ``--lock-fd``,
+    which are added here. The process's output goes to :func:`job_log_path`. If it cannot be
+    started, the job's row is closed ``Failed``, the lock released, and the error raised.
+    """
+    try:
         lock.describe(job_id)
-        command = [sys.executable, "-m", "pipelines.cli", "sync", "--job-id", str(job_id)]
-        command += ["--lock-fd", str(lock.fd)]
-        if objects:
-            command += ["--objects", ",".join(objects)]
-        log_file = job_log_path(home_path, job_id)
+        argv = [*command, "--job-id", str(job_id), "--lock-fd", str(lock.fd)]
+        log_file = job_log_path(home, job_id)
         log_file.parent.mkdir(parents=True, exist_ok=True)
         with log_file.open("ab") as out:
             process = subprocess.Popen(
-                command,
+                argv,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 pass_fds=(lock.fd,),
                 start_new_session=True,  # not killed with the wizard's session or terminal
-                env=job_process_env(home_path),
+                env=job_process_env(home),
             )
-        update_job(home_path, job_id, pid=process.pid)
+        update_job(home, job_id, pid=process.pid)
     except BaseException as exc:
-        if job_id is not None:
-            finish_job(
-                home_path,
-                job_id,
-                status="Failed",
-                sync_message=f"could not start the job process: {error_message(exc)}",
-            )
+        finish_job(
+            home,
+            job_id,
+            status="Failed",
+            sync_message=f"could not start the job process: {error_message(exc)}",
+        )
         lock.release()
         raise
     # The child holds the lock now; reap it when it ends so it never lingers as a zombie of a
     # long-lived parent (the wizard's server).
     threading.Thread(target=process.wait, name=f"sfsync-job-{job_id}", daemon=True).start()
     lock.hand_over()
-    return job_id
 
 
 def _check_sync_kind(kind: JobKind | None) -> None:

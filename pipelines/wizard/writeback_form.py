@@ -10,6 +10,7 @@ into the config's ``writeback`` section, with the problems only the form can see
     doc, issues = writeback_document(enabled=True, transport="auto", mappings=forms)
     save_sections(store, base, {"writeback": doc}, author="ada", extra_issues=issues)
 
+    field_row_issues(0, forms[0], issues).rows        # each field row's problems, in order
     choices = model_choices(home)                     # models and their columns, or why not
     field_choices(catalog, "Account")                 # updateable fields: ['Health_Score__c', ...]
 """
@@ -77,38 +78,11 @@ def writeback_document(
     issues: list[ConfigIssue] = []
     out: list[dict[str, Any]] = []
     for index, form in enumerate(mappings):
-        model = form.model.strip()
-        fields: dict[str, str] = {}
-        for column, target in form.fields:
-            column, target = (column or "").strip(), (target or "").strip()
-            if not column and not target:
-                continue
-            where = (SECTION, "mappings", index, "fields", column)
-            if not column:
-                issues.append(
-                    ConfigIssue(
-                        where,
-                        f"Required: the warehouse column written to {target}",
-                        REQUIRED,
-                        model,
-                    )
-                )
-                continue
-            if column in fields:
-                issues.append(
-                    ConfigIssue(
-                        where,
-                        f"Column {column} is mapped twice; a column feeds one field (add a "
-                        "column to the model to write the same value to another field)",
-                        DUPLICATE,
-                        model,
-                    )
-                )
-                continue
-            fields[column] = target
+        fields, found = _read_fields(index, form)
+        issues += [issue for _, issue in found]
         out.append(
             {
-                "model": model,
+                "model": form.model.strip(),
                 "object": form.object.strip(),
                 "id_column": form.id_column.strip(),
                 "fields": fields,
@@ -121,6 +95,74 @@ def writeback_document(
         "mappings": out,
     }
     return document, issues
+
+
+def _read_fields(
+    index: int, form: MappingForm
+) -> tuple[dict[str, str], list[tuple[int, ConfigIssue]]]:
+    """The field map of mapping ``index``, and the form's own problems with the position of
+    the field row that caused each."""
+    model = form.model.strip()
+    fields: dict[str, str] = {}
+    found: list[tuple[int, ConfigIssue]] = []
+    for position, (column, target) in enumerate(form.fields):
+        column, target = (column or "").strip(), (target or "").strip()
+        if not column and not target:
+            continue
+        where = (SECTION, "mappings", index, "fields", column)
+        if not column:
+            message = f"Required: the warehouse column written to {target}"
+            found.append((position, ConfigIssue(where, message, REQUIRED, model)))
+            continue
+        if column in fields:
+            message = (
+                f"Column {column} is mapped twice; a column feeds one field (add a column to "
+                "the model to write the same value to another field)"
+            )
+            found.append((position, ConfigIssue(where, message, DUPLICATE, model)))
+            continue
+        fields[column] = target
+    return fields, found
+
+
+@dataclass(frozen=True)
+class FieldRowIssues:
+    """The problems of one mapping's field map, placed: ``rows`` per field row of the form (in
+    its order), ``rest`` for the map as a whole or a column no row holds any more."""
+
+    rows: list[list[ConfigIssue]]
+    rest: list[ConfigIssue]
+
+
+def field_row_issues(
+    index: int, form: MappingForm, issues: Iterable[ConfigIssue]
+) -> FieldRowIssues:
+    """Under which field row of mapping ``index`` each problem of its field map shows.
+
+    The form's own problems go under the row that caused them: "mapped twice" under the
+    second (and each later) row using the column, since the first is the one that is saved.
+    Every other problem of a column (the validation's) is about the saved pair, so it goes
+    under the first row holding that column::
+
+        placed = field_row_issues(0, form, issues)
+        placed.rows[1]      # [ConfigIssue(..., "Column health_score is mapped twice; ...")]
+    """
+    base = (SECTION, "mappings", index, "fields")
+    mine = [i for i in issues if i.location[:4] == base]
+    rows: list[list[ConfigIssue]] = [[] for _ in form.fields]
+    rest = [i for i in mine if len(i.location) == len(base)]
+    left = [i for i in mine if len(i.location) > len(base)]
+    for position, issue in _read_fields(index, form)[1]:
+        if issue in left:
+            left.remove(issue)
+            rows[position].append(issue)
+    first: dict[str, int] = {}
+    for position, (column, _) in enumerate(form.fields):
+        first.setdefault((column or "").strip(), position)
+    for issue in left:
+        holder = first.get(str(issue.location[len(base)]))
+        (rows[holder] if holder is not None else rest).append(issue)
+    return FieldRowIssues(rows, rest)
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,7 @@ WB_FIELD_REMOVE = "wb-field-remove"  # + ":<field row id>"
 WB_REMOVE = "wb-remove"
 WB_ADD = "wb-add"
 WB_DRY_RUN = "wb-dry-run"
+WB_PUSH = "wb-push"
 WB_COMMENT = "w:wb-comment"
 WB_SAVE = "wb-save"
 
@@ -151,6 +152,7 @@ SK_CONFIRM_ROLLBACK = "sk-confirm-rollback"
 SK_CONFIRM_DISCONNECT = "sk-confirm-disconnect"
 SK_JOB_MESSAGE = "sk-job-message"
 SK_WATCHED_JOB = "sk-watched-job"
+SK_PUSH_MESSAGE = "sk-push-message"  # (kind, text) after Push now
 SK_NEXT_ROW = "sk-next-row"
 SK_LAST_DATA = "sk-last-data"  # the Data page's last read, shown while a job holds the warehouse
 

@@ -4,8 +4,9 @@ Before the browser opens, the org's accounts are synced into a real warehouse, a
 model is built there, and two real pushes have run (the second with a record the org rejects
 and a field edited in Salesforce in between). The admin then opens the section: sees the
 mapping and the last push's failure and conflict, runs a dry run, is refused a save with a
-column mapped twice (next to the field, nothing saved), fixes it, turns the push step on and
-saves ``Database (v2)``.
+column mapped twice (under the duplicate row, nothing saved), fixes it, turns the push step on,
+saves ``Database (v2)``, and pushes now: the push job runs in the background, the section
+shows it end Completed, and the values are in the org.
 
 The org is its own (not the shared ``sandbox_org``) because the pushes change Account fields
 that other suites read. Screenshots go to ``tests/ui/artifacts/writeback/``.
@@ -16,12 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
-import requests
 from browser_harness import (
     ARTIFACTS_ROOT,
     CHROMIUM,
@@ -31,19 +29,16 @@ from browser_harness import (
     chromium_page,
     serve_wizard,
 )
+from writeback_ui_fixtures import API, MODEL, build_model, mapping_config, served_org
 
 from pipelines.config import ConfigStore
-from pipelines.config.validation import parse_config
-from pipelines.salesforce import SalesforceClient, SalesforceCredentials, run_extract
-from pipelines.sandbox.options import Credentials
-from pipelines.sandbox.server import serve_in_thread
+from pipelines.jobs import get_job
+from pipelines.salesforce import SalesforceClient, run_extract
 
 ARTIFACTS = ARTIFACTS_ROOT / "writeback"
 PASSWORD = "writeback-password"
-MODEL = "writeback__account_scores"
 ACCOUNTS = 24
 FROZEN = "Scores are frozen for this account"
-API = "v62.0"
 
 pytestmark = [
     pytest.mark.browser,
@@ -59,129 +54,52 @@ class Pushed:
     """What the pushes before the browser left behind."""
 
     wizard: Wizard
+    org: Any
     victim: str
     edited: str
-
-
-def credentials(base_url: str) -> SalesforceCredentials:
-    login = Credentials()
-    return SalesforceCredentials(
-        login_url=base_url,
-        client_id=login.client_id,
-        client_secret=login.client_secret,
-        username=login.username,
-        password=login.password,
-    )
-
-
-def build_model(home: Path, bump: dict[str, float] | None = None) -> dict[str, float]:
-    """``writeback.<MODEL>`` as dbt would build it: a score per account that differs from the
-    org's; with ``bump``, only those rows change. Returns ``{account_id: score}``."""
-    with duckdb.connect(str(home / "warehouse.duckdb")) as db:
-        db.execute("CREATE SCHEMA IF NOT EXISTS writeback")
-        if bump is None:
-            db.execute(
-                f"""
-                CREATE OR REPLACE TABLE writeback.{MODEL} AS
-                SELECT id AS account_id,
-                       CAST((CAST(coalesce(health_score_c, 0) AS BIGINT) + 3) % 100 AS DOUBLE)
-                           AS health_score,
-                       false AS at_risk
-                FROM salesforce.account WHERE NOT coalesce(is_deleted, false)
-                """
-            )
-        for rid, score in (bump or {}).items():
-            db.execute(
-                f"UPDATE writeback.{MODEL} SET health_score = ? WHERE account_id = ?",
-                [score, rid],
-            )
-        rows = db.execute(f"SELECT account_id, health_score FROM writeback.{MODEL}").fetchall()
-    return {str(rid): float(score) for rid, score in rows}
-
-
-def mapping_config(enabled: bool) -> Any:
-    return parse_config(
-        {
-            "account_filtering": {"filter": "Name != null"},
-            "writeback": {
-                "enabled": enabled,
-                "mappings": [
-                    {
-                        "model": MODEL,
-                        "object": "Account",
-                        "id_column": "account_id",
-                        "fields": {"health_score": "Health_Score__c"},
-                    }
-                ],
-            },
-        }
-    )
-
-
-def org_session(base_url: str) -> requests.Session:
-    login = Credentials()
-    answer = requests.post(
-        base_url + "/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": login.client_id,
-            "client_secret": login.client_secret,
-            "username": login.username,
-            "password": login.password,
-        },
-        timeout=30,
-    )
-    answer.raise_for_status()
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + answer.json()["access_token"]
-    return session
+    scores: dict[str, float]  # the model's health scores, as the next push would send them
 
 
 @pytest.fixture(scope="module")
 def pushed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pushed]:
-    from pipelines.sandbox.generator import generate_demo_org
     from pipelines.writeback import push
 
     root = tmp_path_factory.mktemp("writeback-ui")
     home = root / "home"
     home.mkdir()
-    store = generate_demo_org(root / "org", accounts=ACCOUNTS, seed=23)
-    server = serve_in_thread(store)
-    try:
-        creds = credentials(server.base_url)
+    with served_org(root / "org", ACCOUNTS, 23) as org:
+        creds = org.credentials()
         run_extract(home, credentials=creds, objects=["Account"])
         scores = build_model(home)
         first = push(mapping_config(True), home, client=SalesforceClient(creds))
         assert first.sent == len(scores)
         # A CSM corrects one score by hand; the next sync brings the edit in.
         edited, victim = sorted(scores)[:2]
-        answer = org_session(server.base_url).patch(
-            f"{server.base_url}/services/data/{API}/sobjects/Account/{edited}",
+        answer = org.session().patch(
+            f"{org.base_url}/services/data/{API}/sobjects/Account/{edited}",
             json={"Health_Score__c": (scores[edited] + 40) % 100},
             timeout=30,
         )
         assert answer.status_code == 204, answer.text
         run_extract(home, credentials=creds, objects=["Account"])
-        build_model(home, {rid: (scores[rid] + 7) % 100 for rid in (edited, victim)})
-        faults = {
-            "fail_writes": [{"object": "Account", "id": victim, "message": FROZEN, "times": 0}]
-        }
-        requests.post(server.base_url + "/_sandbox/faults", json=faults, timeout=30)
+        scores = build_model(home, {rid: (scores[rid] + 7) % 100 for rid in (edited, victim)})
+        org.set_faults(
+            fail_writes=[{"object": "Account", "id": victim, "message": FROZEN, "times": 0}]
+        )
         second = push(mapping_config(True), home, client=SalesforceClient(creds))
         assert (second.sent, second.failed, second.conflicts) == (0, 1, 1)
-        requests.post(server.base_url + "/_sandbox/reset", json={"faults": True}, timeout=30)
+        org.reset_faults()
         # The config in force: the mapping saved, the push step not yet on.
         ConfigStore(home).save(mapping_config(False), author="ops", comment="mapping")
         env = {
             "SFSYNC_HOME": str(home),
             "DLT_PROJECT_DIR": str(root / "project"),
             "SFSYNC_ADMIN_PASSWORD": PASSWORD,
+            # What "Push now"'s job process connects with.
+            **org.credentials_env(),
         }
         with serve_wizard(root, env, ARTIFACTS) as wizard:
-            yield Pushed(wizard, victim, edited)
-    finally:
-        server.stop()
-        store.close()
+            yield Pushed(wizard, org, victim, edited, scores)
 
 
 def type_choice(j: Journey, label: str, value: str, within: Any, nth: int = 0) -> None:
@@ -204,7 +122,7 @@ def page(pushed: Pushed, request: pytest.FixtureRequest) -> Iterator[Any]:
         yield tab
 
 
-def test_an_admin_reviews_the_last_push_dry_runs_and_turns_the_push_step_on(
+def test_an_admin_reviews_the_last_push_dry_runs_turns_the_push_step_on_and_pushes(
     page: Any, pushed: Pushed
 ) -> None:
     from playwright.sync_api import expect
@@ -245,13 +163,17 @@ def test_an_admin_reviews_the_last_push_dry_runs_and_turns_the_push_step_on(
     expect(changes.get_by_text(f"{MODEL}.health_score")).to_be_visible()
     j.shot("dry-run", changes)
 
-    # A column mapped twice is refused next to the field; nothing is saved.
+    # A column mapped twice is refused under the duplicate row; nothing is saved.
     j.click("Add field", section)
     type_choice(j, "Warehouse column", "health_score", section, nth=1)
     j.choose("Salesforce field (updateable on Account)", "Risk_Flag__c (boolean)", section, nth=1)
     j.click("Save Configuration", section)
     section = j.section("7. Sync to Salesforce")
-    j.see("Column health_score is mapped twice", section)
+    twice = section.get_by_text("Column health_score is mapped twice")
+    expect(twice).to_be_visible()
+    # Under the second row, which is the one not saved: below its column picker.
+    second_row = section.get_by_role("combobox", name="Warehouse column", exact=True).nth(1)
+    assert twice.bounding_box()["y"] > second_row.bounding_box()["y"]
     j.see(re.compile(r"^Not saved: 1 problem\."), section)
     j.badge("Database (v1)")
     j.shot("mapped-twice", section.get_by_text("is mapped twice"))
@@ -270,3 +192,23 @@ def test_an_admin_reviews_the_last_push_dry_runs_and_turns_the_push_step_on(
     assert saved.writeback.enabled
     [mapping] = saved.writeback.mappings
     assert mapping.fields == {"health_score": "Health_Score__c", "at_risk": "Risk_Flag__c"}
+
+    # Push now: a push job in its own process; the section follows it until it ends.
+    section = j.section("7. Sync to Salesforce")
+    j.click("Push now", section)
+    j.see("Push job #1 (manual): Completed", section)
+    j.see(re.compile(r"^push 3 completed: \d+ sent, 0 failed, 1 conflict"), section)
+    j.see("Push #3 (job #1): Completed", section)
+    j.shot("pushed", section.get_by_text("Push job #1 (manual): Completed"))
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+    job = get_job(pushed.wizard.home, 1)
+    assert job is not None and (job.kind, job.status) == ("push", "Completed"), job
+    landed = pushed.org.accounts(sorted(pushed.scores))
+    # The record rejected last time is written now; the score edited in Salesforce is kept.
+    assert landed[pushed.victim]["Health_Score__c"] == pushed.scores[pushed.victim]
+    assert landed[pushed.edited]["Health_Score__c"] != pushed.scores[pushed.edited]
+    for rid, score in pushed.scores.items():
+        if rid != pushed.edited:
+            assert landed[rid]["Health_Score__c"] == score, rid
+            assert landed[rid]["Risk_Flag__c"] is False, rid

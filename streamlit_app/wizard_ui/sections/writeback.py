@@ -1,4 +1,5 @@
-"""7. Sync to Salesforce: write-back mappings, the push step, a dry run, the last push."""
+"""7. Sync to Salesforce: write-back mappings, the push step, a dry run, Push now, the last
+push."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import streamlit as st
 
 from pipelines.config.issues import ConfigIssue
 from pipelines.wizard.placement import issues_at
+from pipelines.wizard.push_now import push_now, push_status
 from pipelines.wizard.writeback_form import (
     CONFLICT_POLICIES,
     TRANSPORTS,
@@ -16,6 +18,7 @@ from pipelines.wizard.writeback_form import (
     ModelChoices,
     field_choices,
     field_label,
+    field_row_issues,
     mapping_forms,
     model_choices,
     object_choices,
@@ -35,6 +38,8 @@ from wizard_ui.sections.common import SettingsContext, general_issues, safe, sav
 SECTION = "writeback"
 PREVIEW = "writeback"
 BLANK = ""
+POLL_SECONDS = 2
+STATUS_COLORS = {"Running": "blue", "Completed": "green", "Failed": "red"}
 MAPPING_FIELDS = ("model", "object", "id_column", "fields", "conflict_policy")
 # Up to this many rows a result is a static table (all of it on the page), beyond it a grid.
 STATIC_ROWS = 20
@@ -204,6 +209,8 @@ def draw(ctx: SettingsContext) -> None:
         run_dry_run(ctx)
     show_dry_run()
     st.divider()
+    draw_push_now()
+    st.divider()
     show_last_push()
 
 
@@ -284,10 +291,10 @@ def _draw_fields(
     chosen_columns = [str(state.get(row_key(keys.WB_COLUMN, f)) or "") for f in field_rows]
     columns = choices.columns(model, chosen_columns)
     fields = field_choices(ctx.catalog, obj or None, chosen_fields)
-    placed: set[str] = set()
-    for field_row in field_rows:
+    placed = field_row_issues(index, form_mapping(row), here)
+    for field_row, row_issues in zip(field_rows, placed.rows, strict=True):
         column_col, field_col, remove_col = st.columns([3, 3, 1], vertical_alignment="bottom")
-        column = _pick(
+        _pick(
             column_col,
             "Warehouse column",
             row_key(keys.WB_COLUMN, field_row),
@@ -310,17 +317,9 @@ def _draw_fields(
             on_click=remove_field,
             args=(row, field_row),
         )
-        if column not in placed:
-            placed.add(column)
-            feedback.show_issues(issues_at(here, SECTION, "mappings", index, "fields", column))
-    # Issues about the field map as a whole (e.g. no field at all).
-    whole = [i for i in here if i.location == (SECTION, "mappings", index, "fields")]
-    stray = [
-        i
-        for i in issues_at(here, SECTION, "mappings", index, "fields")
-        if len(i.location) > 4 and i.location[4] not in placed
-    ]
-    feedback.show_issues([*whole, *stray])
+        feedback.show_issues(row_issues)
+    # Issues about the field map as a whole (e.g. no field at all), or a column no row holds.
+    feedback.show_issues(placed.rest)
     st.button(
         "Add field",
         key=row_key(keys.WB_FIELD_ADD, row),
@@ -380,6 +379,58 @@ def show_dry_run() -> None:
     if result.conflicts:
         st.markdown("**Conflicts** (changed in Salesforce after sfsync wrote them)")
         _table(result.conflicts, "wb-dry-run-conflicts")
+
+
+@safe
+def start_push() -> None:
+    started = push_now(session.home())
+    st.session_state[keys.SK_PUSH_MESSAGE] = (
+        "info" if started.job_id else "error",
+        started.message,
+    )
+    if started.job_id:
+        # The same key as Run Sync Job's: whichever card sees the job end redraws the page once.
+        st.session_state[keys.SK_WATCHED_JOB] = started.job_id
+
+
+def draw_push_now() -> None:
+    status = push_status(session.home())
+    st.button(
+        "Push now",
+        key=keys.WB_PUSH,
+        type="primary",
+        disabled=status.busy,
+        on_click=start_push,
+        icon=":material/cloud_upload:",
+        help="Push the saved configuration's mappings now, as a job of its own (kind push, "
+        "on the Sync jobs page). It runs in its own process; this page stays usable.",
+    )
+    message = st.session_state.pop(keys.SK_PUSH_MESSAGE, None)
+    if message:
+        kind, text = message
+        (st.info if kind == "info" else st.error)(text)
+    # While the push runs, its status redraws itself every few seconds without blocking.
+    st.fragment(_push_job, run_every=POLL_SECONDS if status.running else None)()
+
+
+def _push_job() -> None:
+    status = push_status(session.home())
+    card = status.card
+    if card is None or card.job is None:
+        st.caption("No push job has run yet.")
+        return
+    job = card.job
+    st.markdown(f":{STATUS_COLORS.get(job.status, 'gray')}-badge[{job.status}] {card.headline}")
+    st.caption(status.facts)
+    if job.status == "Failed" and job.sync_message:
+        st.error(job.sync_message)
+    elif job.sync_message:
+        st.caption("  \n".join(job.sync_message.splitlines()))  # one line per mapping
+    watched = st.session_state.get(keys.SK_WATCHED_JOB)
+    if watched == job.job_id and not card.running:
+        # The push this session started has ended: redraw the page (the last push below).
+        st.session_state.pop(keys.SK_WATCHED_JOB, None)
+        st.rerun()
 
 
 def show_last_push() -> None:
