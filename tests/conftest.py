@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from pipelines.sandbox.client import SandboxSession
+from pipelines.sandbox.client import SandboxSession, access_token, api_session
 from pipelines.sandbox.server import RunningServer, serve_in_thread
 from pipelines.sandbox.store import OrgStore
 
@@ -44,26 +44,11 @@ class SandboxOrg:
 
     def token(self) -> str:
         """A fresh access token from the OAuth password grant."""
-        answer = requests.post(
-            self.url("/services/oauth2/token"),
-            data={
-                "grant_type": "password",
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-                "username": USERNAME,
-                "password": PASSWORD,
-            },
-            timeout=30,
-        )
-        answer.raise_for_status()
-        token: str = answer.json()["access_token"]
-        return token
+        return access_token(self.base_url)
 
     def http(self) -> requests.Session:
         """A requests session carrying a fresh bearer token."""
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {self.token()}"
-        return session
+        return api_session(self.base_url)
 
     def salesforce(self, **kwargs: Any) -> Any:
         """An unmodified simple_salesforce client logged in with username and password (SOAP)."""

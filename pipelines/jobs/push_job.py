@@ -26,6 +26,7 @@ import os
 import socket
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipelines.config.control import sfsync_home
@@ -76,17 +77,8 @@ def run_push_job(
     config, _ = config_in_force(None, home_path)
     if not config.writeback.enabled:
         raise WritebackDisabled()
-    lock = acquire_job_lock(home_path)
+    lock, job_id = _record_push(home_path, trigger, ConfigStore(home_path).current().source.version)
     try:
-        fail_dead_jobs(home_path)
-        job_id = create_job(
-            home_path,
-            kind="push",
-            trigger=trigger,
-            pid=os.getpid(),
-            host=socket.gethostname(),
-            config_version=ConfigStore(home_path).current().source.version,
-        )
         lock.describe(job_id)
         update_job(home_path, job_id, stage="push")
         return _execute(home_path, job_id, wait_s)
@@ -124,6 +116,15 @@ def start_push_background(home: HomeArg = None, trigger: Trigger = "manual") -> 
         raise WritebackDisabled()
     if not config.writeback.mappings:
         raise NoMappings()
+    lock, job_id = _record_push(home_path, trigger, version)
+    start_job_process(
+        home_path, lock, job_id, [sys.executable, "-m", "pipelines.jobs.push_process"]
+    )
+    return job_id
+
+
+def _record_push(home_path: Path, trigger: Trigger, version: int | None) -> tuple[JobLock, int]:
+    """Take the job lock and record a ``Running`` push job; on failure the lock is let go."""
     lock = acquire_job_lock(home_path)
     try:
         fail_dead_jobs(home_path)
@@ -138,10 +139,7 @@ def start_push_background(home: HomeArg = None, trigger: Trigger = "manual") -> 
     except BaseException:
         lock.release()
         raise
-    start_job_process(
-        home_path, lock, job_id, [sys.executable, "-m", "pipelines.jobs.push_process"]
-    )
-    return job_id
+    return lock, job_id
 
 
 def run_handed_over_push(

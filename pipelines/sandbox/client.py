@@ -15,6 +15,9 @@ simple_salesforce builds every URL with ``https://`` and logs in at
 It rewrites scheme and host of ``https`` URLs whose host is the sandbox's own host,
 ``localhost``/``127.0.0.1`` or a ``*.salesforce.com`` / ``*.force.com`` name; path, query and
 fragment are kept. Requests to anything else pass through untouched.
+
+For raw HTTP (scripts, tests, benchmarks), :func:`access_token` logs in with the OAuth password
+grant and :func:`api_session` returns a session that carries the bearer token.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+
+from pipelines.sandbox.options import Credentials
 
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 _SALESFORCE_SUFFIXES = (".salesforce.com", ".force.com")
@@ -59,3 +64,31 @@ class SandboxSession(requests.Session):
     ) -> requests.Response:
         text = url.decode("utf-8") if isinstance(url, bytes) else url
         return super().request(method, self.rewrite(text), *args, **kwargs)
+
+
+def access_token(
+    base_url: str, login: Credentials | None = None, http: requests.Session | None = None
+) -> str:
+    """An access token from the org's OAuth password grant (default: the default user)."""
+    login = login or Credentials()
+    answer = (http or requests.Session()).post(
+        base_url.rstrip("/") + "/services/oauth2/token",
+        data={
+            "grant_type": "password",
+            "client_id": login.client_id,
+            "client_secret": login.client_secret,
+            "username": login.username,
+            "password": login.password,
+        },
+        timeout=30,
+    )
+    answer.raise_for_status()
+    token: str = answer.json()["access_token"]
+    return token
+
+
+def api_session(base_url: str, login: Credentials | None = None) -> requests.Session:
+    """A ``requests.Session`` whose calls carry a fresh bearer token for the org."""
+    session = requests.Session()
+    session.headers["Authorization"] = "Bearer " + access_token(base_url, login, session)
+    return session

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -14,6 +14,8 @@ from pipelines.config.catalogs import describe_catalog_path
 from pipelines.config.issues import ConfigIssue
 from pipelines.soql.catalog import Catalog
 from wizard_ui import keys
+
+T = TypeVar("T")
 
 
 def home() -> Path:
@@ -100,6 +102,19 @@ def take_flash(section: str) -> str | None:
 def previews() -> dict[str, Any]:
     found: dict[str, Any] = st.session_state.setdefault(keys.SK_PREVIEWS, {})
     return found
+
+
+def shown_preview(key: str, kind: type[T]) -> T | None:
+    """The preview stored under ``key`` when it is a ``kind`` to draw. A message stored instead
+    (why there is no preview) is shown here and None returned, as it is when there is none."""
+    result = previews().get(key)
+    if isinstance(result, str):
+        st.info(result)
+        return None
+    if result is None:
+        return None
+    assert isinstance(result, kind)
+    return result
 
 
 def next_row_id() -> int:

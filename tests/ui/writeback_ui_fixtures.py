@@ -19,6 +19,7 @@ import requests
 
 from pipelines.config.validation import parse_config
 from pipelines.salesforce import SalesforceCredentials
+from pipelines.sandbox.client import api_session
 from pipelines.sandbox.options import Credentials
 from pipelines.sandbox.server import serve_in_thread
 
@@ -49,22 +50,7 @@ class WritebackOrg:
         return {CREDENTIALS_ENV + name.upper(): str(getattr(creds, name)) for name in names}
 
     def session(self) -> requests.Session:
-        login = Credentials()
-        answer = requests.post(
-            self.base_url + "/services/oauth2/token",
-            data={
-                "grant_type": "password",
-                "client_id": login.client_id,
-                "client_secret": login.client_secret,
-                "username": login.username,
-                "password": login.password,
-            },
-            timeout=30,
-        )
-        answer.raise_for_status()
-        session = requests.Session()
-        session.headers["Authorization"] = "Bearer " + answer.json()["access_token"]
-        return session
+        return api_session(self.base_url)
 
     def accounts(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """The accounts' health fields as the org's API answers them now, by id."""

@@ -15,6 +15,7 @@ import requests
 from pipelines.config.model import IntegrationConfig
 from pipelines.config.validation import parse_config
 from pipelines.salesforce import SalesforceClient, SalesforceCredentials
+from pipelines.sandbox.client import api_session
 from pipelines.sandbox.options import Credentials
 from pipelines.sandbox.server import RunningServer
 from pipelines.sandbox.store import OrgStore
@@ -52,22 +53,7 @@ class Org:
         return SalesforceClient(self.credentials(), **options)
 
     def http(self) -> requests.Session:
-        login = Credentials()
-        answer = requests.post(
-            self.base_url + "/services/oauth2/token",
-            data={
-                "grant_type": "password",
-                "client_id": login.client_id,
-                "client_secret": login.client_secret,
-                "username": login.username,
-                "password": login.password,
-            },
-            timeout=30,
-        )
-        answer.raise_for_status()
-        session = requests.Session()
-        session.headers["Authorization"] = "Bearer " + answer.json()["access_token"]
-        return session
+        return api_session(self.base_url)
 
     def counters(self) -> dict[str, int]:
         answer = requests.get(self.base_url + "/_sandbox/faults", timeout=30)

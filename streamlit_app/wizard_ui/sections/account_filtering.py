@@ -154,13 +154,9 @@ def run_preview(ctx: SettingsContext, draft: Any) -> None:
 
 
 def show_preview() -> None:
-    result = session.previews().get(PREVIEW)
+    result = session.shown_preview(PREVIEW, FilterPreview)
     if result is None:
         return
-    if isinstance(result, str):
-        st.info(result)
-        return
-    assert isinstance(result, FilterPreview)
     source = "the connected org (live)" if result.source == "org" else "the synced data"
     st.caption(f"Filter preview from {source}")
     columns = st.columns(len(result.types) + (1 if result.unmatched is not None else 0))

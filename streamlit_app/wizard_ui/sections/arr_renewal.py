@@ -190,13 +190,9 @@ def _run_preview(ctx: SettingsContext, metric: str) -> None:
 
 
 def _show_preview(metric: str) -> None:
-    result = session.previews().get(f"metric:{metric}")
+    result = session.shown_preview(f"metric:{metric}", AggregationPreview)
     if result is None:
         return
-    if isinstance(result, str):
-        st.info(result)
-        return
-    assert isinstance(result, AggregationPreview)
     source = "the connected org (live)" if result.source == "org" else "the synced data"
     st.caption(f"{METRICS[metric]} = {result.description}, from {source}")
     st.dataframe(

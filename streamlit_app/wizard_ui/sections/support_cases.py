@@ -120,13 +120,9 @@ def run_preview(ctx: SettingsContext) -> None:
 
 
 def show_preview() -> None:
-    result = session.previews().get(PREVIEW)
+    result = session.shown_preview(PREVIEW, CasePreview)
     if result is None:
         return
-    if isinstance(result, str):
-        st.info(result)
-        return
-    assert isinstance(result, CasePreview)
     if not result.cases:
         st.info("No case matches the filter and window.")
     for sample in result.cases:

@@ -353,13 +353,9 @@ def run_dry_run(ctx: SettingsContext) -> None:
 
 
 def show_dry_run() -> None:
-    result = session.previews().get(PREVIEW)
+    result = session.shown_preview(PREVIEW, DryRunView)
     if result is None:
         return
-    if isinstance(result, str):
-        st.info(result)
-        return
-    assert isinstance(result, DryRunView)
     st.info(result.headline, icon=":material/visibility:")
     for m in result.mappings:
         if m.issues:
