@@ -307,7 +307,8 @@ def create_query_job(request: Request, version: str, body: JsonBody) -> Response
         raise _invalid_job(problem)
     with sb.store.reading() as cursor:
         table = rec.csv_relation(cursor, cq).to_arrow_table()
-    result = CsvResult(table, rec.csv_delimiter(delimiter), line_ending)
+    # The CSV is written in the background from here on; pages wait for their own rows.
+    result = CsvResult(table, rec.csv_delimiter(delimiter), line_ending, sb.cursors.executor)
     job = _new_job(
         sb,
         request,

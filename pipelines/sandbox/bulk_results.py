@@ -2,10 +2,11 @@
 
 A query job keeps its result as an Arrow table already formatted the way Bulk CSV writes
 values. Results pages are written from it in segments (:mod:`pipelines.sandbox.segments`):
-the page asked for, then the next page in the background while the client downloads this
-one. A page that starts or ends inside a written segment — clients change ``maxRecords``
-between pages, and a page is fetched again after a dropped connection — is cut out of it
-rather than written again.
+all of them are queued in the background when the job is created, so a page waits only for
+its own rows; a page whose rows were let go (a client paging backwards) has them written
+again for it. A page that starts or ends inside a written segment — clients change
+``maxRecords`` between pages, and a page is fetched again after a dropped connection — is
+cut out of it rather than written again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pyarrow.csv as pacsv
 
 from pipelines.sandbox.segments import Segments
 
+SEGMENT_ROWS = 10_000
 _NEWLINE = 0x0A
 _QUOTE = 0x22
 
@@ -78,9 +80,21 @@ class CsvLines:
 
 
 class CsvResult:
-    """A query job's result and its CSV pages."""
+    """A query job's result and its CSV pages.
 
-    def __init__(self, table: pa.Table, delimiter: str, line_ending: str) -> None:
+    With an ``executor``, the whole result is written at once in the background, in segments
+    of ``SEGMENT_ROWS`` side by side, while the job's answer goes back to the client: a
+    results page then waits only for its own segments, and page sizes that are multiples of
+    the segment size (simple_salesforce's 50,000, for one) are whole segments, never cut.
+    """
+
+    def __init__(
+        self,
+        table: pa.Table,
+        delimiter: str,
+        line_ending: str,
+        executor: Executor | None = None,
+    ) -> None:
         self.table = table
         self.header = write_csv(
             table.schema.empty_table(), csv_options(delimiter, line_ending, header=True)
@@ -98,6 +112,8 @@ class CsvResult:
             ahead=lambda stop, size: stop + size,
             min_rows=1,
         )
+        if executor is not None:
+            self.lines.render_all(executor, SEGMENT_ROWS)
 
     @property
     def rows(self) -> int:

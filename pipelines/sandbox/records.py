@@ -110,7 +110,9 @@ def duckdb_kind(type_name: str) -> str:
 def value_sql(ref: str, kind: str, datetime_format: str) -> str:
     """The SQL that formats one value the way Salesforce writes it."""
     if kind == "datetime":
-        return f"strftime({ref}, {literal(datetime_format)})"
+        # Through the instant's microseconds: strftime of a TIMESTAMPTZ goes through the
+        # session's time zone, a plain TIMESTAMP does not (the format is UTC either way).
+        return f"strftime(make_timestamp(epoch_us({ref})), {literal(datetime_format)})"
     if kind == "date":
         return f"strftime({ref}, '%Y-%m-%d')"
     if kind == "time":

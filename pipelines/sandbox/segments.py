@@ -88,6 +88,26 @@ class Segments(Generic[TRendered]):
             self._render_ahead(stop, size, executor)
         return parts
 
+    def render_all(self, executor: Executor, rows: int) -> None:
+        """Queue every row not rendered yet, in segments of ``rows``, on ``executor``.
+
+        For results read through from start to end: the executor's workers render
+        segments side by side, and a page waits only for the segments it needs.
+        """
+        with self._lock:
+            covered = sorted((s.start, s.stop) for s in self._segments if not s.failed())
+            queued: list[_Segment[TRendered]] = []
+            position = 0
+            for start, stop in [*covered, (self.total, self.total)]:
+                while position < start:
+                    end = min(start, position + rows)
+                    queued.append(_Segment[TRendered](position, end, Future()))
+                    position = end
+                position = max(position, stop)
+            self._segments.extend(queued)
+        for segment in queued:
+            executor.submit(self._fill, segment)
+
     def _segment_at(self, position: int, stop: int) -> _Segment[TRendered]:
         """The segment holding row ``position``, rendered here and now if there is none."""
         with self._lock:
