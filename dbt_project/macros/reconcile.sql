@@ -30,6 +30,11 @@
     a temporary buffer and hashing it, the very cost the incremental build avoids. As two
     subqueries, the key pass reads only the columns it needs and the wide pass streams through
     a semi-join on the changed keys.
+
+    The stored and current change columns are compared as one hash of each row's (the config
+    hash and the change columns, nulls included), computed on both sides at build time: one
+    two-column equi-join instead of a join on a dozen `is not distinct from` conditions, which
+    took most of the comparison's time, and nothing extra stored in the marts.
 -#}
 
 {% macro sfsync_reconciled(key, change_columns, cfg) %}
@@ -49,9 +54,8 @@ with current_keys as (
 
     select
         current_rows.{{ key }},
-        {%- for column in change_columns if column != key %}
-        current_rows.{{ column }},
-        {%- endfor %}
+        {{ sfsync_change_hash(config_hash, 'current_rows', change_columns, key) }}
+            as sfsync_change_hash,
     from (
 {{ query }}
     ) as current_rows
@@ -65,12 +69,15 @@ changed_keys as (
     {%- if comparable %}
     where not exists (
         select 1
-        from {{ this }} as stored
-        where stored.{{ key }} = current_keys.{{ key }}
-            and stored.sfsync_config_hash = {{ config_hash }}
-            {%- for column in change_columns if column != key %}
-            and stored.{{ column }} is not distinct from current_keys.{{ column }}
-            {%- endfor %}
+        from (
+            select
+                stored.{{ key }},
+                {{ sfsync_change_hash('stored.sfsync_config_hash', 'stored', change_columns, key) }}
+                    as sfsync_change_hash,
+            from {{ this }} as stored
+        ) as stored_keys
+        where stored_keys.{{ key }} = current_keys.{{ key }}
+            and stored_keys.sfsync_change_hash = current_keys.sfsync_change_hash
     )
     {%- endif %}
 
@@ -116,6 +123,17 @@ from (
 ) as current_rows
     {%- endif %}
 {% endmacro %}
+
+
+{#- One hash of `config_hash` and the change columns of `alias` (DuckDB's hash(): nulls hash
+    to a value of their own, so null = null as with `is not distinct from`; a collision would
+    need the same key with other values, 1 in 2^64 per changed row). -#}
+{% macro sfsync_change_hash(config_hash, alias, change_columns, key) -%}
+    hash({{ config_hash }}
+        {%- for column in change_columns if column != key -%}
+        , {{ alias }}.{{ column }}
+        {%- endfor -%})
+{%- endmacro %}
 
 
 {#- The strategy: replace every key the model returned; rows without sfsync_updated_at are the

@@ -71,10 +71,10 @@ def test_plain_dbt_build_applies_the_active_config_from_either_directory(
         scratch=tmp_path,
     )
     assert run.returncode == 0, run.stdout[-3000:]
-    companies = {c["account_name"]: c for c in read_table(home, "companies")}
-    assert set(companies) == {"Acme Corp", "Beta LLC", "Delta Partners", "eta corp"}
-    assert companies["Acme Corp"]["arr"] == 120000
-    assert companies["Acme Corp"]["arr_source"] == "Account.ARR__c"
+    by_name = {c["account_name"]: c for c in read_table(home, "companies")}
+    assert set(by_name) == {"Acme Corp", "Beta LLC", "Delta Partners", "eta corp"}
+    assert by_name["Acme Corp"]["arr"] == 120000
+    assert by_name["Acme Corp"]["arr_source"] == "Account.ARR__c"
     people = read_table(home, "people")
     assert "phone" not in people[0] and "custom_preferred_language" in people[0]
 

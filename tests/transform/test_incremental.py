@@ -184,3 +184,43 @@ def test_a_config_change_rewrites_every_row_with_the_new_columns(
     assert "custom_nick" in after["people"][0] and "title" not in after["people"][0]
     assert "annual_revenue" not in after["companies"][0]
     assert "industry" in after["companies"][0]
+
+
+def test_messages_synced_without_a_modstamp_are_compared_by_their_text(
+    fixture_orgs: dict[str, FixtureOrg], scorer: SupportSentiment, tmp_path: Path
+) -> None:
+    # An allowlist can leave SystemModstamp out of the sync: the thread then has only the text
+    # to tell that a message changed.
+    org = fixture_orgs["basic"]
+    home = tmp_path / "home"
+    build_warehouse(org, home)
+    execute(home, "alter table salesforce.case_comment drop column system_modstamp")
+    assert run_dbt_build(home, config=TYPED_SUM.config).success
+    scored_before = _scored(home)
+    messages_before = _updated(home, "support_messages", "message_id")
+
+    execute(
+        home,
+        "update salesforce.case_comment set comment_body = 'Still broken, nothing works.' "
+        f"where id = '{EDITED_COMMENT}'",
+    )
+    rows = copy.deepcopy(org.rows)
+    for comment in rows.tables["case_comment"]:
+        if comment["id"] == EDITED_COMMENT:
+            comment["comment_body"] = "Still broken, nothing works."
+
+    second = run_dbt_build(home, config=TYPED_SUM.config)
+    assert second.success, second.error_message()
+    scored_after = _scored(home)
+    assert {m for m, at in scored_after.items() if scored_before.get(m) != at} == {EDITED_COMMENT}
+    messages_after = _updated(home, "support_messages", "message_id")
+    assert {m for m, at in messages_after.items() if messages_before.get(m) != at} == {
+        EDITED_COMMENT
+    }
+    expected = expected_marts(rows, TYPED_SUM, scorer)
+    assert_rows_match(
+        "support_messages",
+        read_table(home, "support_messages"),
+        expected.support_messages,
+        lambda r: r["message_id"],
+    )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from transform_fixtures import Row
 
 TOLERANCE = 1e-6
+
+K = TypeVar("K", bound=Hashable)
 
 
 def same(actual: Any, expected: Any) -> bool:
@@ -27,12 +29,12 @@ def same(actual: Any, expected: Any) -> bool:
 def assert_rows_match(
     mart: str,
     actual_rows: Iterable[Row],
-    expected: Mapping[Hashable, Row],
-    key: Callable[[Row], Hashable],
+    expected: Mapping[K, Row],
+    key: Callable[[Row], K],
     columns: Iterable[str] | None = None,
 ) -> None:
     """The mart has exactly the expected keys, and each expected column matches."""
-    actual = {}
+    actual: dict[K, Row] = {}
     for row in actual_rows:
         k = key(row)
         assert k not in actual, f"{mart}: key {k!r} appears twice"

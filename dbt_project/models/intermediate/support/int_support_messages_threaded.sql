@@ -3,7 +3,12 @@
     Direction: an email is inbound when Incoming is set; a comment is internal when it is not
     published, outbound when a standard (internal) user wrote it, and inbound otherwise
     (community and portal users: the customer). `body_hash` lets the sentiment model score each
-    message text once. -#}
+    message text once.
+
+    Which messages changed is decided from the source record's system_modstamp (Salesforce
+    bumps it on every edit), not from the text, so that the comparison reads no message body;
+    the hash is computed for the changed messages only. A raw table synced without
+    SystemModstamp falls back to comparing the hash. -#}
 {{ config(
     materialized='incremental',
     unique_key='message_id',
@@ -24,10 +29,12 @@
     {%- set body = sfsync_identifier(sfsync_staged_name(source_table, cases_cfg.conversation_body_column)) -%}
     {%- set sent_at = sfsync_identifier(sfsync_staged_name(source_table, cases_cfg.conversation_time_column)) -%}
 {%- endif %}
+{%- set has_modstamp = source_table is not none
+      and 'system_modstamp' in sfsync_columns_of(sfsync_raw_relation(source_table)) %}
 
 {% call sfsync_reconciled('message_id', [
     'case_id', 'account_id', 'conversation_source', 'direction', 'message_position',
-    'message_at', 'body_hash',
+    'message_at', 'system_modstamp' if has_modstamp else 'body_hash',
 ], cfg) %}
 with cases as (
 
@@ -49,6 +56,7 @@ messages as (
         end as direction,
         comments.{{ sent_at }} as message_at,
         comments.{{ body }} as body,
+        comments.system_modstamp,
     from {{ comments_relation }} as comments
     left join {{ users_relation }} as users
         on comments.created_by_id = users.user_id
@@ -62,6 +70,7 @@ messages as (
         case when emails.{{ incoming }} then 'inbound' else 'outbound' end as direction,
         coalesce(emails.{{ sent_at }}, emails.created_at) as message_at,
         emails.{{ body }} as body,
+        emails.system_modstamp,
     from {{ emails_relation }} as emails
 
     {%- else -%}
@@ -72,6 +81,7 @@ messages as (
         cast(null as varchar) as direction,
         cast(null as timestamptz) as message_at,
         cast(null as varchar) as body,
+        cast(null as timestamptz) as system_modstamp,
     where false
     {%- endif %}
 
@@ -92,6 +102,7 @@ threaded as (
         messages.message_at,
         messages.body,
         md5(coalesce(messages.body, '')) as body_hash,
+        messages.system_modstamp,
     from messages
     inner join cases
         on messages.case_id = cases.case_id
