@@ -19,7 +19,7 @@ demo: venv
 	$(BIN)/python -m pipelines.demo
 
 test: venv
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15
 
 bench: venv
 	@status=0; for script in benchmarks/*.py; do \
