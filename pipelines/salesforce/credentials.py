@@ -23,7 +23,10 @@ Which login flow runs follows from what is set (first match wins):
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from collections.abc import Iterator
 from typing import Literal
 
 from dlt.common.configuration import configspec
@@ -116,12 +119,34 @@ def reload_dlt_settings() -> bool:
     is reloaded, so values set in code (``dlt.secrets[...] = ...``) stay. True if it reloaded.
     """
     global _settings_read
-    now = _settings_fingerprint()
-    if now == _settings_read:
-        return False
     from dlt.common.configuration.container import Container
     from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
 
-    Container()[PluggableRunContext].reload_providers()
+    with _no_streamlit_secrets():
+        context = Container()[PluggableRunContext]  # the first use reads the settings
+        now = _settings_fingerprint()
+        if now == _settings_read:
+            return False
+        context.reload_providers()
     _settings_read = now
     return True
+
+
+@contextlib.contextmanager
+def _no_streamlit_secrets() -> Iterator[None]:
+    """Keep dlt from importing Streamlit when this process is not a Streamlit app.
+
+    dlt reads Streamlit's secrets only inside a running Streamlit app, but to find out whether
+    it is in one it imports Streamlit, about half a second of a periodic job. A process that has
+    not imported Streamlit is not running an app, so the import is made to fail instead (dlt
+    takes that as "no Streamlit secrets").
+    """
+    if "streamlit" in sys.modules:
+        yield
+        return
+    sys.modules["streamlit"] = None  # type: ignore[assignment]  # "import streamlit" fails
+    try:
+        yield
+    finally:
+        if sys.modules.get("streamlit", 0) is None:
+            del sys.modules["streamlit"]

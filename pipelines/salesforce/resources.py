@@ -7,8 +7,12 @@ A run of the generator:
 
 1. reads the object's state (cursor, last full load, fingerprint) and plans the load
    (:mod:`pipelines.salesforce.plan`);
-2. counts the rows the query will return (``SELECT COUNT()``) and picks the transport: REST
-   below ``bulk_threshold``, Bulk API 2.0 from there (REST again if Bulk refuses the object);
+2. learns how many rows the query returns and picks the transport: REST below
+   ``bulk_threshold``, Bulk API 2.0 from there (REST again if Bulk refuses the object). A full
+   load asks ``SELECT COUNT()`` (it is usually big, and the API budget check needs the size
+   first); an incremental one, usually small, opens the REST query straight away and reads the
+   size from its first page, dropping that page for Bulk only when the changes are many. The
+   getDeleted call of an incremental load runs alongside the query;
 3. yields each page as an Arrow table — a full load replaces the table (:data:`FULL_LOAD`),
    an incremental one is merged on ``Id`` together with tombstones of deleted ids;
 4. saves the new cursor (the highest ``SystemModstamp`` seen) in the resource state, which dlt
@@ -33,6 +37,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,6 +60,10 @@ from pipelines.salesforce.plan import (
 from pipelines.salesforce.report import SyncReport
 from pipelines.salesforce.transport import BulkUnsupported, bulk_tables, count_rows, rest_tables
 from pipelines.salesforce.transport.bulk import PollPolicy
+from pipelines.salesforce.transport.rest import RestRead
+
+TDeletedWindow = tuple[list[tuple[str, datetime]], datetime]
+"""What getDeleted answered: ``([(id, deleted at)], latest date covered)``."""
 
 FULL_LOAD = dlt.mark.make_hints(write_disposition="replace")
 """The hint that turns this run's load of the object into a replacement of its table."""
@@ -123,13 +132,41 @@ class ObjectRows:
     def _run(
         self, plan: ObjectPlan, state: dict[str, Any], started: datetime, print_: str
     ) -> Iterator[Any]:
-        schema, options = self.schema, self.options
-        name = schema.object
+        schema = self.schema
         conditions: list[str | None] = [self.condition]
         if not plan.full and plan.since is not None and schema.cursor_field:
             conditions.append(f"{schema.cursor_field} >= {queries.soql_datetime(plan.since)}")
-        total = count_rows(self.client, name, conditions)
+        deletions = (
+            self._start_deletions(plan.deleted_since)
+            if not plan.full and plan.deleted_since is not None
+            else None
+        )
+        try:
+            yield from self._read(plan, state, started, print_, conditions, deletions)
+        finally:
+            if deletions is not None:
+                deletions.cancel()
+
+    def _read(
+        self,
+        plan: ObjectPlan,
+        state: dict[str, Any],
+        started: datetime,
+        print_: str,
+        conditions: list[str | None],
+        deletions: Future[TDeletedWindow] | None,
+    ) -> Iterator[Any]:
+        schema, options = self.schema, self.options
+        name = schema.object
+        rest_read: RestRead | None = None
+        if plan.full:
+            total = count_rows(self.client, name, conditions)
+        else:
+            rest_read = self._open_rest(conditions)
+            total = rest_read.total
         transport = "bulk" if total >= options.bulk_threshold else "rest"
+        if transport == "bulk":
+            rest_read = None  # Bulk reads everything again; the REST page is not needed
         remaining = self.client.remaining_budget()
         if plan.full and remaining is not None and remaining < self._calls_needed(transport, total):
             # A full load cut short by the budget could not be kept (it replaces the whole
@@ -146,7 +183,7 @@ class ObjectRows:
         highest: datetime | None = None
         loaded = 0
         if total or plan.full:
-            for table in self._tables(transport, conditions):
+            for table in self._tables(transport, conditions, rest_read):
                 if table is None:  # waiting for a Bulk slot
                     yield None
                     continue
@@ -168,8 +205,8 @@ class ObjectRows:
             # An empty replacement still has to empty the table.
             yield dlt.mark.with_hints(schema.arrow_schema.empty_table(), FULL_LOAD)
 
-        if not plan.full and plan.deleted_since is not None:
-            yield from self._deletions(plan.deleted_since, state)
+        if deletions is not None:
+            yield from self._deletions(deletions, state)
         elif options.delete_mode == "mark" or plan.full:
             state["deleted_cursor"] = started.isoformat()
 
@@ -197,13 +234,25 @@ class ObjectRows:
             return 6 + -(-total // max(1, options.bulk_page_size // 4))
         return 1 + -(-total // max(1, options.rest_page_size))
 
-    def _deletions(self, since: datetime, state: dict[str, Any]) -> Iterator[pa.Table]:
-        name = self.schema.object
+    def _start_deletions(self, since: datetime) -> Future[TDeletedWindow]:
+        """Ask getDeleted for ``since`` until now, in the background (see :meth:`_deletions`)."""
         # The Date header counts whole seconds; ask a little past it; the org answers with the
         # latest date it actually covered, and the next window starts there.
         end = self.client.server_time() + timedelta(seconds=2)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="get-deleted")
         try:
-            found, covered = get_deleted(self.client, name, since, end)
+            return pool.submit(get_deleted, self.client, self.schema.object, since, end)
+        finally:
+            pool.shutdown(wait=False)
+
+    def _deletions(
+        self,
+        pending: Future[TDeletedWindow],
+        state: dict[str, Any],
+    ) -> Iterator[pa.Table]:
+        name = self.schema.object
+        try:
+            found, covered = pending.result()
         except ReplicationWindowError as err:
             self.report.note(f"{err}; the next run reloads {name} in full", level=logging.WARNING)
             state["needs_full"] = True
@@ -213,9 +262,11 @@ class ObjectRows:
             yield tombstones(self.schema, found)
         state["deleted_cursor"] = covered.isoformat()
 
-    def _tables(self, transport: str, conditions: list[str | None]) -> Iterator[pa.Table | None]:
+    def _tables(
+        self, transport: str, conditions: list[str | None], rest_read: RestRead | None = None
+    ) -> Iterator[pa.Table | None]:
         if transport != "bulk":
-            yield from self._rest(conditions)
+            yield from rest_read.tables() if rest_read is not None else self._rest(conditions)
             return
         yield from self.gate.wait()
         try:
@@ -239,6 +290,15 @@ class ObjectRows:
         if first is not None:
             yield first
             yield from pages
+
+    def _open_rest(self, conditions: list[str | None]) -> RestRead:
+        return RestRead(
+            self.client,
+            self.schema,
+            conditions,
+            page_size=self.options.rest_page_size,
+            max_url_length=self.options.max_url_length,
+        )
 
     def _rest(self, conditions: list[str | None]) -> Iterator[pa.Table]:
         yield from rest_tables(

@@ -88,8 +88,9 @@ def salesforce_source(
         selection: fields and row filters per object (:class:`Selection`, e.g. from
             :func:`selection_from_config`); default: every field of every object.
         credentials: see :mod:`pipelines.salesforce.credentials`.
-        bulk_threshold: objects whose query returns at least this many rows (``COUNT()``
-            preflight) go through Bulk API 2.0, smaller ones through REST.
+        bulk_threshold: objects whose query returns at least this many rows go through Bulk
+            API 2.0, smaller ones through REST (full loads count first with ``COUNT()``;
+            incremental ones read the count from their first REST page).
         overlap_seconds: incremental queries re-read this much before the saved cursor.
         delete_mode: ``remove`` deletes rows of deleted records; ``mark`` keeps them with
             ``is_deleted = true`` (see :mod:`pipelines.salesforce.deletes`).

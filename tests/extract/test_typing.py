@@ -119,3 +119,18 @@ def test_rest_records_become_the_same_table() -> None:
         + '"a01B","true",,,,,"2024-05-02T00:00:00.000Z","false"\n'
     ).encode()
     assert records_to_table(records, SCHEMA).equals(csv_to_table(csv_body, SCHEMA))
+
+
+def test_rest_values_json_gives_in_another_type_are_converted() -> None:
+    records = [
+        {"Id": "a01A", "IsDeleted": False, "Name": 42, "Amount__c": 10.005, "Units__c": 4.0},
+        {"Id": "a01B", "IsDeleted": False, "Name": True, "Amount__c": -2.345, "Units__c": 2},
+    ]
+    table = records_to_table(records, SCHEMA)
+    assert table.schema == SCHEMA.arrow_schema
+    assert table.column("name").to_pylist() == ["42", "true"]
+    assert table.column("units_c").to_pylist() == [4, 2]
+    assert table.column("amount_c").to_pylist() == [Decimal("10.01"), Decimal("-2.35")]
+    # Fields a record leaves out are nulls.
+    assert table.column("system_modstamp").to_pylist() == [None, None]
+    assert table.column("won_c").to_pylist() == [None, None]
