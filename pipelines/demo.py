@@ -54,8 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     _say(f"[1/3] starting the sandbox org ({args.accounts} demo accounts, data in {org_dir}) ...")
     sandbox = start_subprocess(["--data-dir", str(org_dir), "--accounts", str(args.accounts)])
     try:
-        _say(f"      sandbox org at {sandbox.base_url}  (client id/secret sandbox/sandbox, "
-             f"user {SANDBOX_USER} / password sandbox)")
+        _say(
+            f"      sandbox org at {sandbox.base_url}  (client id/secret sandbox/sandbox, "
+            f"user {SANDBOX_USER} / password sandbox)"
+        )
         os.environ.update({
             CREDENTIAL_ENV + "LOGIN_URL": sandbox.base_url,
             CREDENTIAL_ENV + "CLIENT_ID": SANDBOX_SECRET,
@@ -66,17 +68,23 @@ def main(argv: list[str] | None = None) -> int:
 
         _say("\n[2/3] running a bootstrap sync job (extract + load, then transform) ...")
         job = run_job(home, "bootstrap", "manual")
-        _say(f"      job {job.job_id}: {job.status} in {job.duration_s or 0:.1f} s, "
-             f"{job.total_rows:,} rows, {job.api_calls or 0} API calls")
+        _say(
+            f"      job {job.job_id}: {job.status} in {job.duration_s or 0:.1f} s, "
+            f"{job.total_rows:,} rows, {job.api_calls or 0} API calls"
+        )
         for obj, rows in sorted((job.rows_per_object or {}).items()):
             _say(f"        {obj:24} {rows:>8,} rows")
         if job.sync_message:
             _say(f"      message: {job.sync_message}")
-        _say(f"      warehouse: {home / 'warehouse.duckdb'} (raw tables in schema 'salesforce'; marts "
-             "companies, account_owners, people, opportunities, related_records, support_activities, "
-             "support_messages in schema 'main')")
-        _say(f"      query it: .venv/bin/python -c \"import duckdb; print(duckdb.connect('"
-             f"{home / 'warehouse.duckdb'}', read_only=True).sql('from companies limit 5'))\"")
+        _say(
+            f"      warehouse: {home / 'warehouse.duckdb'} (raw tables in schema 'salesforce'; marts "
+            "companies, account_owners, people, opportunities, related_records, support_activities, "
+            "support_messages in schema 'main')"
+        )
+        _say(
+            f"      query it: .venv/bin/python -c \"import duckdb; print(duckdb.connect('"
+            f"{home / 'warehouse.duckdb'}', read_only=True).sql('from companies limit 5'))\""
+        )
         if job.status != "Completed":
             _say("\nThe sync did not complete; see the message above and `sfsync jobs show "
                  f"{job.job_id}`.")  # fmt: skip
