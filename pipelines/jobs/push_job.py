@@ -64,8 +64,8 @@ def run_push_job(
     """Push the config in force's write-back mappings as a job of kind ``push``.
 
     Refuses before recording anything when it cannot start: write-back off or no config
-    (:class:`~pipelines.writeback.WritebackError`), another job running
-    (:class:`~pipelines.jobs.JobAlreadyRunning`). Once the row exists every failure ends up in
+    (:class:`~pipelines.writeback.WritebackError`), no mapping (:class:`NoMappings`), another
+    job running (:class:`~pipelines.jobs.JobAlreadyRunning`). Once the row exists every failure ends up in
     it (status ``Failed``, the reason in ``sync_message``) and in the returned ``error``.
     ``wait_s``: how long the push waits for a reader to let go of the warehouse.
     """
@@ -77,6 +77,8 @@ def run_push_job(
     config, _ = config_in_force(None, home_path)
     if not config.writeback.enabled:
         raise WritebackDisabled()
+    if not config.writeback.mappings:
+        raise NoMappings()
     lock, job_id = _record_push(home_path, trigger, ConfigStore(home_path).current().source.version)
     try:
         lock.describe(job_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,7 @@ from pipelines.jobs import (
     get_job,
     job_log_path,
     list_jobs,
+    run_push_job,
     start_push_background,
 )
 from pipelines.jobs.audit import JobRecord, create_job
@@ -67,11 +69,12 @@ def test_write_back_off_is_refused_before_any_row(home: Path) -> None:
     assert list_jobs(home) == []
 
 
-def test_no_mapping_is_refused_before_any_row(home: Path) -> None:
+@pytest.mark.parametrize("start", [start_push_background, run_push_job])
+def test_no_mapping_is_refused_before_any_row(home: Path, start: Any) -> None:
     save_writeback(home, enabled=True, mapped=False)
 
     with pytest.raises(NoMappings, match="write-back has no mappings"):
-        start_push_background(home)
+        start(home)
 
     assert list_jobs(home) == []
 
