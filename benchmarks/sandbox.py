@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 import orjson
 import requests
 
+from pipelines.sandbox.client import access_token
 from pipelines.sandbox.generator import generate_demo_org
 from pipelines.sandbox.server import SandboxProcess, start_subprocess
 from pipelines.sandbox.store import OrgStore
@@ -43,23 +44,6 @@ from pipelines.soql import compile_query
 
 REST_TARGET = 30_000
 BULK_TARGET = 300_000
-
-
-def _token(base_url: str) -> str:
-    answer = requests.post(
-        base_url + "/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": "sandbox",
-            "client_secret": "sandbox",
-            "username": "admin@sandbox.local",
-            "password": "sandbox",
-        },
-        timeout=30,
-    )
-    answer.raise_for_status()
-    token: str = answer.json()["access_token"]
-    return token
 
 
 def rest(http: requests.Session, base_url: str, soql: str) -> tuple[int, int, float]:
@@ -182,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     bulk_runs: list[Run] = []
     try:
         http = requests.Session()
-        http.headers["Authorization"] = f"Bearer {_token(server.base_url)}"
+        http.headers["Authorization"] = f"Bearer {access_token(server.base_url)}"
         for _ in range(args.runs):
             rest_runs.append(measured(server, lambda: rest(http, server.base_url, soql)))
             bulk_runs.append(measured(server, lambda: bulk(http, server.base_url, soql)))

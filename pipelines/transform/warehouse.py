@@ -137,7 +137,7 @@ def _with_lock_retries(path: Path, open_file: Callable[[], _T]) -> _T:
         try:
             return open_file()
         except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
+            if not is_lock_error(exc):
                 raise WarehouseUnavailable(
                     f"the warehouse at {path} cannot be read: {exc}"
                 ) from exc
@@ -162,9 +162,14 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _is_lock_error(exc: BaseException) -> bool:
+def is_lock_error(exc: BaseException) -> bool:
+    """Whether DuckDB refused to open the file because another process holds it."""
     text = str(exc).lower()
-    return "lock" in text or "resource temporarily unavailable" in text
+    return (
+        "lock" in text
+        or "resource temporarily unavailable" in text
+        or "being used by another process" in text
+    )
 
 
 def raw_columns(con: duckdb.DuckDBPyConnection, *tables: str) -> dict[str, dict[str, str]]:

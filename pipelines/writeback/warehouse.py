@@ -17,9 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config.control import sfsync_home
+from pipelines.transform.warehouse import is_lock_error, warehouse_path
 
-WAREHOUSE_FILE = "warehouse.duckdb"
 RAW_SCHEMA = "salesforce"
 # dlt's staging copy of the raw dataset: never a model.
 _NOT_MODELS = (RAW_SCHEMA, f"{RAW_SCHEMA}_staging")
@@ -52,10 +51,6 @@ class Relation:
         return f"{self.schema}.{self.name}"
 
 
-def warehouse_path(home: str | Path | None) -> Path:
-    return sfsync_home(home, create=False) / WAREHOUSE_FILE
-
-
 @contextmanager
 def read_warehouse(
     home: str | Path | None, *, wait_s: float = 0.0
@@ -73,7 +68,7 @@ def read_warehouse(
             conn = duckdb.connect(str(path), read_only=True)
             break
         except duckdb.Error as exc:
-            if not _is_lock_error(exc):
+            if not is_lock_error(exc):
                 raise WarehouseUnavailable(f"cannot open the warehouse {path}: {exc}") from None
             waited = time.monotonic() - started
             if waited >= wait_s:
@@ -134,8 +129,3 @@ def columns_of(conn: duckdb.DuckDBPyConnection, relation: Relation) -> dict[str,
         [relation.schema, relation.name],
     ).fetchall()
     return {str(name).lower(): (str(name), str(kind)) for name, kind in rows}
-
-
-def _is_lock_error(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "lock" in text or "being used by another process" in text

@@ -12,7 +12,7 @@ from typing import Any
 import requests
 from simple_salesforce import Salesforce
 
-from pipelines.sandbox.client import SandboxSession
+from pipelines.sandbox.client import SandboxSession, api_session
 from pipelines.sandbox.server import RunningServer, serve_in_thread
 from pipelines.sandbox.store import OrgStore
 
@@ -38,31 +38,11 @@ class ServedOrg:
 
     def http(self) -> requests.Session:
         """A requests session carrying a bearer token from the OAuth password grant."""
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {password_token(self.server.base_url)}"
-        return session
+        return api_session(self.server.base_url)
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         with self.store.reading() as cur:
             return cur.execute(sql, params or []).fetchall()
-
-
-def password_token(base_url: str, http: requests.Session | None = None) -> str:
-    """An access token for the default user from the OAuth password grant."""
-    answer = (http or requests.Session()).post(
-        base_url + "/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": "sandbox",
-            "client_secret": "sandbox",
-            "username": "admin@sandbox.local",
-            "password": "sandbox",
-        },
-        timeout=30,
-    )
-    answer.raise_for_status()
-    token: str = answer.json()["access_token"]
-    return token
 
 
 @contextmanager

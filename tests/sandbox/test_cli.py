@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import requests
-from served_org import password_token
 
+from pipelines.sandbox.client import access_token
 from pipelines.sandbox.server import start_subprocess
 
 
@@ -38,7 +38,7 @@ def test_start_prints_url_and_credentials_and_restart_serves_the_same_org(tmp_pa
         info_again = requests.get(again.base_url + "/_sandbox/info", timeout=30).json()
         assert info_again["org_id"] == info["org_id"]
         assert info_again["records"]["Account"] == info["records"]["Account"] + 1
-        token = password_token(again.base_url)
+        token = access_token(again.base_url)
         record = requests.get(
             f"{again.base_url}/services/data/v59.0/sobjects/Account/{created}",
             headers={"Authorization": f"Bearer {token}"},
@@ -77,7 +77,7 @@ def test_org_from_a_directory_of_csv_files(tmp_path: Path) -> None:
         answer = requests.get(
             proc.base_url + "/services/data/v59.0/query",
             params={"q": "SELECT Name, Industry FROM Account ORDER BY Name"},
-            headers={"Authorization": f"Bearer {password_token(proc.base_url)}"},
+            headers={"Authorization": f"Bearer {access_token(proc.base_url)}"},
             timeout=30,
         ).json()
         assert [(r["Name"], r["Industry"]) for r in answer["records"]] == [
@@ -122,7 +122,7 @@ def _create_account(base_url: str, name: str) -> str:
     answer = requests.post(
         base_url + "/services/data/v59.0/sobjects/Account",
         json={"Name": name},
-        headers={"Authorization": f"Bearer {password_token(base_url)}"},
+        headers={"Authorization": f"Bearer {access_token(base_url)}"},
         timeout=30,
     )
     assert answer.status_code == 201

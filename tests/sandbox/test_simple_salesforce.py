@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 import requests
-from served_org import password_token
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
-from pipelines.sandbox.client import SandboxSession
+from pipelines.sandbox.client import SandboxSession, access_token
 from pipelines.sandbox.server import serve_in_thread
 from pipelines.sandbox.tls import ensure_certificate
 
@@ -294,7 +293,7 @@ def test_tls_with_a_trusted_self_signed_certificate(sandbox_org: Any, tmp_path: 
         session = requests.Session()
         session.verify = str(cert)
         session.trust_env = False
-        token = password_token(server.base_url, session)
+        token = access_token(server.base_url, http=session)
         sf = Salesforce(instance_url=server.base_url, session_id=token, session=session)
         assert sf.query("SELECT Id FROM Account LIMIT 2")["totalSize"] == 2
         with pytest.raises(requests.exceptions.SSLError):
