@@ -111,7 +111,46 @@ def test_run_dbt_build_with_the_active_config_and_the_job_step(
     assert result.success and result.config_source == "Database (v1)"
     assert [n.name for n in result.nodes if n.resource_type == "model"] == ["companies"]
     assert result.node("companies").execution_time > 0
-    assert "unique_companies_account_id" in {n.name for n in result.nodes}
+    assert "primary_key_companies_account_id" in {n.name for n in result.nodes}
+
+
+def test_primary_key_tests_fail_on_repeated_and_null_keys(
+    fixture_orgs: dict[str, FixtureOrg], tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    build_warehouse(fixture_orgs["basic"], home)
+    ConfigStore(home, catalog=load_catalog(home), default_path=None).save(
+        TYPED_SUM.config, author="test"
+    )
+    assert run_dbt_build(home).success
+    passing = _plain_dbt(
+        ["test", "--select", "companies", "account_owners"],
+        cwd=DBT_PROJECT_DIR,
+        home=home,
+        scratch=tmp_path,
+    )
+    assert passing.returncode == 0, passing.stdout[-3000:]
+
+    execute(
+        home,
+        "insert into main.companies select * from main.companies limit 1",
+        "insert into main.companies select * replace (null as account_id) "
+        "from main.companies limit 1",
+        "insert into main.account_owners select * from main.account_owners limit 1",
+    )
+    failing = _plain_dbt(
+        ["test", "--select", "test_name:primary_key"],
+        cwd=DBT_PROJECT_DIR,
+        home=home,
+        scratch=tmp_path,
+    )
+    assert failing.returncode != 0
+    # companies: one repeated key and one null key; account_owners: one repeated pair.
+    assert "primary_key_companies_account_id" in failing.stdout
+    assert "Got 2 results, configured to fail if != 0" in failing.stdout
+    assert "primary_key_account_owners_account_id__owner_type" in failing.stdout
+    assert "Got 1 result, configured to fail if != 0" in failing.stdout
+    assert "primary_key_people_contact_id" not in failing.stdout.split("Completed with")[-1]
 
 
 def test_a_failing_build_names_the_model_and_the_job_step_raises(
