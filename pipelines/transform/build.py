@@ -12,7 +12,9 @@ happened, from dbt's own ``run_results.json``::
 
 dbt runs in a child process rather than through ``dbtRunner`` in this one: dbt keeps global
 state (flags, adapters, logging) that a long-lived process such as the wizard must not inherit,
-and two invocations in one process are not safe. The child reads the config exactly as a plain
+and two invocations in one process are not safe. The child
+(:mod:`pipelines.transform.dbt_process`) writes only the node results sfsync reads, not dbt's
+JSON artifacts, which cost about a second per build. The child reads the config exactly as a plain
 ``dbt build`` in ``dbt_project/`` would (from ``dbt_vars.json``, see
 ``dbt_project/macros/sfsync_config.sql``), so a scheduler running dbt itself gets the same
 result. Each home keeps dbt's target and log directories under ``$SFSYNC_HOME/dbt/``.
@@ -45,6 +47,8 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 WAREHOUSE_FILE = "warehouse.duckdb"
 DBT_DIR = "dbt"
 EXPLICIT_VARS_FILE = "dbt_vars.explicit.json"
+# What each node did, written by the child (pipelines.transform.dbt_process) in the target dir.
+RESULTS_FILE = "sfsync_results.json"
 VARS_FILE_ENV = "SFSYNC_DBT_VARS"
 _LOG_TAIL_LINES = 40
 
@@ -154,12 +158,13 @@ def run_dbt_build(
 
     dbt_dir = home_dir / DBT_DIR
     target_dir = dbt_dir / "target"
-    results_file = target_dir / "run_results.json"
+    results_file = target_dir / RESULTS_FILE
     results_file.unlink(missing_ok=True)
     command = [
         sys.executable,
         "-m",
-        "dbt.cli.main",
+        "pipelines.transform.dbt_process",
+        str(results_file),
         "build",
         "--project-dir",
         str(DBT_PROJECT_DIR),
@@ -170,6 +175,7 @@ def run_dbt_build(
         "--log-path",
         str(dbt_dir / "logs"),
         "--no-use-colors",
+        "--no-write-json",
     ]
     if select:
         command += ["--select", *([select] if isinstance(select, str) else list(select))]

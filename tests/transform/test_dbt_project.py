@@ -208,3 +208,26 @@ def test_optional_tables_and_columns_the_org_lacks_do_not_break_the_build(
     assert {o["owner_type"] for o in owners} == {"Account Owner"}
     related = read_table(home, "related_records")
     assert {r["object_name"] for r in related} == {"Health__c"}
+
+
+def test_the_dbt_child_says_why_dbt_could_not_run(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.transform.dbt_process",
+            str(results),
+            "build",
+            "--profiles-dir",
+            str(tmp_path / "missing"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "dbt could not run" in run.stderr and "missing" in run.stderr
+    assert json.loads(results.read_text(encoding="utf-8")) == {"results": []}

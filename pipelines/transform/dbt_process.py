@@ -1,0 +1,68 @@
+"""The child process ``run_dbt_build`` starts: dbt's CLI, invoked in-process, and a results file.
+
+``python -m pipelines.transform.dbt_process RESULTS_FILE build …`` runs ``dbt build …`` exactly
+as ``python -m dbt.cli.main build …`` would (same output, same exit codes: 0 success, 1 a node
+failed, 2 dbt could not run) and writes what each node did to ``RESULTS_FILE``, in the shape of
+the ``results`` of dbt's ``run_results.json``::
+
+    {"results": [{"unique_id": "model.sfsync.companies", "status": "success",
+                  "execution_time": 0.41, "message": "OK", "failures": null,
+                  "relation_name": "\\"warehouse\\".\\"main\\".\\"companies\\""}, …]}
+
+Why not dbt's own artifacts: a build that writes them (``--write-json``) serializes the whole
+manifest to ``manifest.json`` and every node's compiled SQL and timing to ``run_results.json``,
+about a second of a periodic build on a 2-core machine, for files nothing in sfsync reads. The
+caller passes ``--no-write-json``; this file is the part it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def node_results(outcome: Any) -> list[dict[str, Any]]:
+    """What each node of a dbt invocation's result did (empty when dbt did not run nodes)."""
+    results = getattr(outcome.result, "results", None) or []
+    rows = []
+    for entry in results:
+        node = entry.node
+        status = entry.status
+        rows.append(
+            {
+                "unique_id": node.unique_id,
+                "status": str(getattr(status, "value", status)),
+                "execution_time": entry.execution_time,
+                "message": entry.message,
+                "failures": entry.failures,
+                "relation_name": getattr(node, "relation_name", None),
+            }
+        )
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    """Run ``dbt argv[1:]`` and write its node results to ``argv[0]``; dbt's exit code."""
+    if len(argv) < 2:
+        print("usage: python -m pipelines.transform.dbt_process RESULTS_FILE DBT_ARGS…")
+        return 2
+    results_file = Path(argv[0])
+    from dbt.cli.main import dbtRunner
+
+    outcome = dbtRunner().invoke(list(argv[1:]))
+    results_file.parent.mkdir(parents=True, exist_ok=True)
+    results_file.write_text(json.dumps({"results": node_results(outcome)}), encoding="utf-8")
+    if outcome.success:
+        return 0
+    if outcome.exception is not None:
+        # dbt's CLI prints what stopped it; dbtRunner hands it back instead (a bad option
+        # or project is otherwise silent).
+        print(f"Error: dbt could not run: {outcome.exception}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
