@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from pipelines.config.control import sfsync_home
-from pipelines.soql.catalog import Catalog, CatalogError, standard_catalog
+from pipelines.soql.catalog import Catalog, CatalogError, load_yaml, standard_catalog
 
 DESCRIBE_CATALOG_FILE = "describe_catalog.yaml"
 
@@ -42,7 +42,7 @@ def load_catalog(home: str | os.PathLike[str] | None = None) -> Catalog:
 def catalog_from_describe(text: str, *, source: str = DESCRIBE_CATALOG_FILE) -> Catalog:
     """Standard objects, with every object the describe document lists replaced by its describe."""
     try:
-        doc = yaml.safe_load(text) or {}
+        doc = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise CatalogError(f"{source}: not valid YAML: {exc}") from exc
     described = Catalog.from_mapping(doc, source=source)

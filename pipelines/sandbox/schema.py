@@ -33,6 +33,7 @@ from pipelines.soql.catalog import (
     Field,
     PicklistValue,
     SObject,
+    load_yaml,
     standard_catalog,
 )
 from pipelines.soql.naming import column_name, table_name
@@ -541,11 +542,10 @@ def dump_catalog(catalog: Catalog) -> str:
 def load_catalog(text: str, *, source: str) -> Catalog:
     """Read a catalog written by :func:`dump_catalog` (complete: no defaults added)."""
     try:
-        doc = yaml.load(text, Loader=_Loader)
+        doc = load_yaml(text)
     except yaml.YAMLError as exc:
         raise CatalogError(f"{source}: not valid YAML: {exc}") from exc
     return Catalog.from_mapping(doc or {}, source=source)
 
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
