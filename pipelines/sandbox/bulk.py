@@ -37,7 +37,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from pipelines.sandbox import records as rec
-from pipelines.sandbox.bulk_results import CsvResult
+from pipelines.sandbox.bulk_results import CsvResult, PiecesResponse
 from pipelines.sandbox.context import (
     JsonBody,
     RawBody,
@@ -46,9 +46,11 @@ from pipelines.sandbox.context import (
     sandbox_of,
     session_of,
 )
+from pipelines.sandbox.cursors import WORKERS
 from pipelines.sandbox.errors import ApiError, json_response, not_found
 from pipelines.sandbox.ids import make_id
 from pipelines.sandbox.query import compile_soql
+from pipelines.sandbox.scans import run_in_parts
 from pipelines.sandbox.store import StoreError
 from pipelines.sandbox.values import format_datetime
 from pipelines.soql.catalog import SObject
@@ -305,8 +307,13 @@ def create_query_job(request: Request, version: str, body: JsonBody) -> Response
     problem = _unsupported(cq)
     if problem:
         raise _invalid_job(problem)
-    with sb.store.reading() as cursor:
-        table = rec.csv_relation(cursor, cq).to_arrow_table()
+    table = run_in_parts(
+        sb.store,
+        cq,
+        lambda cursor, query: rec.csv_relation(cursor, query).to_arrow_table(),
+        sb.cursors.executor,
+        WORKERS,
+    )
     # The CSV is written in the background from here on; pages wait for their own rows.
     result = CsvResult(table, rec.csv_delimiter(delimiter), line_ending, sb.cursors.executor)
     job = _new_job(
@@ -392,8 +399,9 @@ def query_job_results(request: Request, version: str, job_id: str) -> Response:
         "Sforce-NumberOfRecords": str(rows),
     }
     # Clients fetch pages one after another: the next one is written while this one travels.
-    body = b"".join(result.page(offset, rows, sandbox_of(request).cursors.executor))
-    return Response(content=body, media_type="text/csv", headers=headers)
+    return PiecesResponse(
+        result.page(offset, rows, sandbox_of(request).cursors.executor), headers, "text/csv"
+    )
 
 
 # --- ingest jobs -------------------------------------------------------------------------------

@@ -26,12 +26,14 @@ import pyarrow as pa
 
 from pipelines.sandbox.ids import make_id
 from pipelines.sandbox.records import string_bytes
-from pipelines.sandbox.segments import Segments
+from pipelines.sandbox.segments import Piece, Segments
 
 LOCATOR_PREFIX = "01g"
 DEFAULT_TTL_SECONDS = 15 * 60
 DEFAULT_MAX_BYTES = 2 << 30
 SEGMENT_ROWS = 25_000
+WORKERS = 2
+"""Threads that render ahead (and run a Bulk query job's parts): the cores of a small machine."""
 
 TRender = Callable[[int, int], pa.Array]
 """Renders rows ``[start, stop)`` of a cursor: one JSON record per row, each followed by a comma."""
@@ -49,7 +51,7 @@ class Cursor:
         self.rendered = Segments[pa.Array](
             self.table.num_rows,
             self.render,
-            lambda records, first, last: string_bytes(records.slice(first, last - first)),
+            lambda records, first, last: [string_bytes(records.slice(first, last - first))],
             lambda records: records.nbytes,
             ahead=lambda stop, size: stop + 2 * size,
             min_rows=SEGMENT_ROWS,
@@ -64,7 +66,7 @@ class Cursor:
         """The result and the records rendered from it that are held."""
         return self.table.nbytes + self.rendered.nbytes
 
-    def records(self, offset: int, size: int, executor: Executor | None = None) -> list[memoryview]:
+    def records(self, offset: int, size: int, executor: Executor | None = None) -> list[Piece]:
         """Records ``[offset, offset + size)`` as comma-separated JSON, in pieces to join.
 
         With an ``executor``, the rows after the page are rendered ahead in the background.
@@ -84,7 +86,9 @@ class CursorCache:
         self._entries: OrderedDict[str, Cursor] = OrderedDict()
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
-        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sandbox-prefetch")
+        self.executor = ThreadPoolExecutor(
+            max_workers=WORKERS, thread_name_prefix="sandbox-prefetch"
+        )
 
     def add(self, cursor: Cursor) -> str:
         """Keep ``cursor`` and return its locator id."""

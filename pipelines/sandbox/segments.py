@@ -7,18 +7,21 @@ would make the first page wait for the last. :class:`Segments` does neither: a p
 rendered yet is rendered for that request alone, and after each page the rows that follow are
 rendered in the background while the client reads, so sequential paging finds them ready. A
 page may cross segment boundaries and start or end inside one: the renderer's ``cut`` gives the
-bytes of any row range of a segment, so a page is a few views of rendered bytes, joined once.
+bytes of any row range of a segment, so a page is a few pieces of rendered bytes, never
+rendered again.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 TRendered = TypeVar("TRendered")
+Piece = bytes | memoryview
+"""Some of a page's bytes: rendered bytes as they are, or a view of some of them."""
 
 
 @dataclass
@@ -35,7 +38,8 @@ class Segments(Generic[TRendered]):
     """Renders rows ``[0, total)`` in segments.
 
     ``render(start, stop)`` renders a row range; ``cut(rendered, first, last)`` gives the bytes
-    of rows ``[first, last)`` of a rendered segment (counted from its start); ``size_of`` the
+    of rows ``[first, last)`` of a rendered segment (counted from its start), in pieces to
+    join; ``size_of`` the
     bytes a rendered segment holds. After a page, the rows up to ``ahead(stop, size)`` are
     made ready in segments of at least ``min_rows``.
     """
@@ -44,7 +48,7 @@ class Segments(Generic[TRendered]):
         self,
         total: int,
         render: Callable[[int, int], TRendered],
-        cut: Callable[[TRendered, int, int], memoryview],
+        cut: Callable[[TRendered, int, int], Sequence[Piece]],
         size_of: Callable[[TRendered], int],
         *,
         ahead: Callable[[int, int], int],
@@ -66,7 +70,7 @@ class Segments(Generic[TRendered]):
             done = [s.rendered for s in self._segments if s.rendered.done() and not s.failed()]
         return sum(self._size_of(f.result()) for f in done)
 
-    def pieces(self, offset: int, size: int, executor: Executor | None = None) -> list[memoryview]:
+    def pieces(self, offset: int, size: int, executor: Executor | None = None) -> list[Piece]:
         """The bytes of rows ``[offset, offset + size)``, in pieces to join.
 
         Segments wholly before ``offset`` are let go (clients page forwards; one that goes
@@ -74,13 +78,13 @@ class Segments(Generic[TRendered]):
         rendered ahead.
         """
         stop = min(offset + size, self.total)
-        parts: list[memoryview] = []
+        parts: list[Piece] = []
         position = offset
         while position < stop:
             segment = self._segment_at(position, stop)
             end = min(stop, segment.stop)
             rendered = segment.rendered.result()
-            parts.append(self._cut(rendered, position - segment.start, end - segment.start))
+            parts.extend(self._cut(rendered, position - segment.start, end - segment.start))
             position = end
         with self._lock:
             self._segments = [s for s in self._segments if s.stop > offset]
