@@ -67,20 +67,18 @@
         {{ return(defaults) }}
     {%- endif -%}
     {%- set path = sfsync_vars_file() -%}
-    {%- set found = run_query(
-        "select count(*) from glob(" ~ sfsync_string_literal(path) ~ ")"
-    ).columns[0].values()[0] -%}
-    {%- if found == 0 -%}
+    {#- One query per model: read_text takes the path as a pattern, so a missing file is no row. -#}
+    {%- set read = run_query(
+        "select count(*), any_value(content) from read_text(" ~ sfsync_string_literal(path) ~ ")"
+    ).rows[0] -%}
+    {%- if read[0] == 0 -%}
         {{ exceptions.raise_compiler_error(
             "sfsync: no active config for dbt: " ~ path ~ " does not exist. Save a config "
             ~ "(`sfsync config save FILE` or the wizard) or run `sfsync transform` once, which "
             ~ "writes it; or pass the compiled config with --vars."
         ) }}
     {%- endif -%}
-    {%- set text = run_query(
-        "select content from read_text(" ~ sfsync_string_literal(path) ~ ")"
-    ).columns[0].values()[0] -%}
-    {%- set document = fromjson(text) -%}
+    {%- set document = fromjson(read[1]) -%}
     {%- if document is none or document is not mapping -%}
         {{ exceptions.raise_compiler_error("sfsync: " ~ path ~ " is not a JSON object") }}
     {%- endif -%}
