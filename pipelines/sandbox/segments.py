@@ -70,27 +70,33 @@ class Segments(Generic[TRendered]):
             done = [s.rendered for s in self._segments if s.rendered.done() and not s.failed()]
         return sum(self._size_of(f.result()) for f in done)
 
-    def pieces(self, offset: int, size: int, executor: Executor | None = None) -> list[Piece]:
-        """The bytes of rows ``[offset, offset + size)``, in pieces to join.
+    def parts(
+        self, offset: int, size: int, executor: Executor | None = None
+    ) -> list[Future[Sequence[Piece]]]:
+        """The bytes of rows ``[offset, offset + size)``, segment by segment, each part done
+        once its segment is rendered (a segment no one is rendering is rendered here and now).
 
         Segments wholly before ``offset`` are let go (clients page forwards; one that goes
         back gets its rows rendered again). With an ``executor``, the rows after the page are
         rendered ahead.
         """
         stop = min(offset + size, self.total)
-        parts: list[Piece] = []
+        parts: list[Future[Sequence[Piece]]] = []
         position = offset
         while position < stop:
             segment = self._segment_at(position, stop)
             end = min(stop, segment.stop)
-            rendered = segment.rendered.result()
-            parts.extend(self._cut(rendered, position - segment.start, end - segment.start))
+            parts.append(self._cut_when_rendered(segment, position, end))
             position = end
         with self._lock:
             self._segments = [s for s in self._segments if s.stop > offset]
         if executor is not None and stop < self.total:
             self._render_ahead(stop, size, executor)
         return parts
+
+    def pieces(self, offset: int, size: int, executor: Executor | None = None) -> list[Piece]:
+        """The bytes of rows ``[offset, offset + size)`` in pieces to join, once rendered."""
+        return [piece for part in self.parts(offset, size, executor) for piece in part.result()]
 
     def render_all(self, executor: Executor, rows: int) -> None:
         """Queue every row not rendered yet, in segments of ``rows``, on ``executor``.
@@ -124,6 +130,23 @@ class Segments(Generic[TRendered]):
             self._segments.append(segment)
         self._fill(segment)
         return segment
+
+    def _cut_when_rendered(
+        self, segment: _Segment[TRendered], start: int, stop: int
+    ) -> Future[Sequence[Piece]]:
+        """Rows ``[start, stop)`` of ``segment``, cut once it is rendered."""
+        cut: Future[Sequence[Piece]] = Future()
+
+        def rendered(done: Future[TRendered]) -> None:
+            try:
+                cut.set_result(
+                    self._cut(done.result(), start - segment.start, stop - segment.start)
+                )
+            except BaseException as exc:  # handed to whoever waits for the part
+                cut.set_exception(exc)
+
+        segment.rendered.add_done_callback(rendered)
+        return cut
 
     def _render_ahead(self, stop: int, size: int, executor: Executor) -> None:
         wanted = min(self.total, self._ahead(stop, size))
