@@ -1,8 +1,9 @@
 """Bulk API 2.0 query and ingest jobs, and the Bulk API 1.0 refusal.
 
-Query jobs run when they are created: the query is compiled, executed once and kept as an
-Arrow table already formatted the way Bulk CSV writes values, from which results pages are
-written (:mod:`pipelines.sandbox.bulk_results`). Pages are addressed by
+Query jobs run when they are created: the query is compiled, executed once (a query in table
+order as row-range parts side by side, :mod:`pipelines.sandbox.scans`) and kept as an Arrow
+table already formatted the way Bulk CSV writes values, from which results pages are written
+(:mod:`pipelines.sandbox.bulk_results`). Pages are addressed by
 ``locator`` (base64 of the row offset, like the real ``MTAwMDA``); the last page carries the
 literal header ``Sforce-Locator: null``, and every page ``Sforce-NumberOfRecords``. Jobs report ``JobComplete`` at once unless the
 ``bulk_delay_ms`` fault keeps them ``InProgress`` for a while.
