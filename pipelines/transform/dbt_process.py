@@ -9,6 +9,11 @@ the ``results`` of dbt's ``run_results.json``::
                   "execution_time": 0.41, "message": "OK", "failures": null,
                   "relation_name": "\\"warehouse\\".\\"main\\".\\"companies\\""}, …]}
 
+The child runs with Python's cyclic garbage collector off: dbt's objects (the manifest, one
+Jinja context per node) make a heap that each full collection walks again, a sixth of a build's
+CPU time, and a process that lives for one build frees its memory when it exits (the rest is
+freed by reference counting as usual; peak memory measured the same).
+
 Why not dbt's own artifacts: a build that writes them (``--write-json``) serializes the whole
 manifest to ``manifest.json`` and every node's compiled SQL and timing to ``run_results.json``,
 about a second of a periodic build on a 2-core machine, for files nothing in sfsync reads. The
@@ -17,6 +22,7 @@ caller passes ``--no-write-json``; this file is the part it needs.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -49,6 +55,7 @@ def main(argv: list[str]) -> int:
         print("usage: python -m pipelines.transform.dbt_process RESULTS_FILE DBT_ARGS…")
         return 2
     results_file = Path(argv[0])
+    gc.disable()
     from dbt.cli.main import dbtRunner
 
     outcome = dbtRunner().invoke(list(argv[1:]))
