@@ -1,5 +1,8 @@
 {#- One row per synced-or-not account and owner type whose User lookup is filled: the config's
-    owner mapping (Account.OwnerId → Account Owner, Account.CSM__c → CSM, ...) unpivoted. -#}
+    owner mapping (Account.OwnerId → Account Owner, Account.CSM__c → CSM, ...) unpivoted.
+    A view: account_owners reads it once, and writing a row per account and owner type on
+    every build (and checkpointing it) cost more than the unpivot. -#}
+{{ config(materialized='view') }}
 {%- set cfg = sfsync_config() -%}
 {%- set owners = cfg.sfsync_owner_mapping -%}
 
