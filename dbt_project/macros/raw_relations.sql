@@ -79,3 +79,24 @@
         checkpoint
     {%- endif -%}
 {% endmacro %}
+
+
+{#- Drop what an incremental Python model leaves behind. dbt-duckdb builds a Python model's
+    increment as a table it means to be temporary, `<model>__dbt_tmp<timestamp>`, but a Python
+    model cannot create a temporary table, so it lands as a real table in the default schema and
+    nothing drops it: one more table in `main` after every periodic build. Run as the model's
+    post-hook (the drops run here; the hook itself renders empty). -#}
+{% macro sfsync_drop_leftover_temp_tables(relation) %}
+    {%- if execute and target.type == 'duckdb' -%}
+        {%- set leftovers = run_query(
+            "select schema_name, table_name from duckdb_tables() "
+            ~ "where database_name = current_database() and not temporary "
+            ~ "and starts_with(table_name, " ~ sfsync_string_literal(relation.identifier ~ '__dbt_tmp') ~ ")"
+        ) -%}
+        {%- for row in leftovers.rows -%}
+            {%- do run_query(
+                "drop table if exists " ~ adapter.quote(row[0]) ~ "." ~ adapter.quote(row[1])
+            ) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{% endmacro %}

@@ -104,6 +104,13 @@ def test_a_second_build_scores_only_new_and_edited_messages_and_reconciles_the_m
     scored_after = _scored(home)
     rescored = {m for m, at in scored_after.items() if scored_before.get(m) != at}
     assert rescored == {NEW_COMMENT, EDITED_COMMENT}
+    # The scored increment was a table of its own; the build leaves no such table behind.
+    leftovers = read_table(
+        home,
+        "(select schema_name, table_name from duckdb_tables() "
+        "where table_name like '%dbt_tmp%')",
+    )
+    assert leftovers == []
 
     expected = expected_marts(rows, TYPED_SUM, scorer)
     assert_rows_match(
