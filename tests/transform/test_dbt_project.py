@@ -152,6 +152,20 @@ def test_primary_key_tests_fail_on_repeated_and_null_keys(
     assert "Got 1 result, configured to fail if != 0" in failing.stdout
     assert "primary_key_people_contact_id" not in failing.stdout.split("Completed with")[-1]
 
+    # The staging keys are one test; a raw record loaded twice fails it, naming the model.
+    execute(home, "insert into salesforce.contact select * from salesforce.contact limit 1")
+    staging = _plain_dbt(
+        ["test", "--select", "staging_keys_are_unique"],
+        cwd=DBT_PROJECT_DIR,
+        home=home,
+        scratch=tmp_path,
+    )
+    assert staging.returncode != 0
+    assert "Got 1 result, configured to fail if != 0" in staging.stdout
+    compiled = next((tmp_path / "target" / "compiled").rglob("staging_keys_are_unique.sql"))
+    failures = read_table(home, f"({compiled.read_text(encoding='utf-8')})")
+    assert [f["model_name"] for f in failures] == ["stg_salesforce__contacts"]
+
 
 def test_a_failing_build_names_the_model_and_the_job_step_raises(
     fixture_orgs: dict[str, FixtureOrg], home: Path
