@@ -12,7 +12,8 @@ the ``results`` of dbt's ``run_results.json``::
 The child runs with Python's cyclic garbage collector off: dbt's objects (the manifest, one
 Jinja context per node) make a heap that each full collection walks again, a sixth of a build's
 CPU time, and a process that lives for one build frees its memory when it exits (the rest is
-freed by reference counting as usual; peak memory measured the same).
+freed by reference counting as usual; peak memory measured the same), and its objects are
+frozen before it exits, so that shutdown does not walk them once more.
 
 Why not dbt's own artifacts: a build that writes them (``--write-json``) serializes the whole
 manifest to ``manifest.json`` and every node's compiled SQL and timing to ``run_results.json``,
@@ -61,6 +62,9 @@ def main(argv: list[str]) -> int:
     outcome = dbtRunner().invoke(list(argv[1:]))
     results_file.parent.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps({"results": node_results(outcome)}), encoding="utf-8")
+    # Interpreter shutdown collects garbage once more, across everything dbt built (1.2 s of a
+    # 1.4 s exit, measured); frozen objects are skipped. dbt has closed the warehouse by now.
+    gc.freeze()
     if outcome.success:
         return 0
     if outcome.exception is not None:
