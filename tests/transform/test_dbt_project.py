@@ -114,7 +114,7 @@ def test_run_dbt_build_with_the_active_config_and_the_job_step(
     assert "primary_key_companies_account_id" in {n.name for n in result.nodes}
 
 
-def test_primary_key_tests_fail_on_repeated_and_null_keys(
+def test_key_tests_fail_on_repeated_and_null_keys(
     fixture_orgs: dict[str, FixtureOrg], tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
@@ -122,14 +122,14 @@ def test_primary_key_tests_fail_on_repeated_and_null_keys(
     ConfigStore(home, catalog=load_catalog(home), default_path=None).save(
         TYPED_SUM.config, author="test"
     )
-    assert run_dbt_build(home).success
-    passing = _plain_dbt(
-        ["test", "--select", "companies", "account_owners"],
-        cwd=DBT_PROJECT_DIR,
-        home=home,
-        scratch=tmp_path,
+    built = run_dbt_build(home)
+    assert built.success
+    key_tests = (
+        "primary_key_companies_account_id",
+        "primary_key_account_owners_account_id__owner_type",
+        "staging_keys_are_unique",
     )
-    assert passing.returncode == 0, passing.stdout[-3000:]
+    assert {built.node(name).status for name in key_tests} == {"pass"}
 
     execute(
         home,
@@ -137,34 +137,27 @@ def test_primary_key_tests_fail_on_repeated_and_null_keys(
         "insert into main.companies select * replace (null as account_id) "
         "from main.companies limit 1",
         "insert into main.account_owners select * from main.account_owners limit 1",
+        # A raw record loaded twice (people, built before, is unchanged).
+        "insert into salesforce.contact select * from salesforce.contact limit 1",
     )
     failing = _plain_dbt(
-        ["test", "--select", "test_name:primary_key"],
+        ["test", "--select", "test_name:primary_key", "staging_keys_are_unique"],
         cwd=DBT_PROJECT_DIR,
         home=home,
         scratch=tmp_path,
     )
     assert failing.returncode != 0
+    failures = failing.stdout.split("Completed with")[-1]
     # companies: one repeated key and one null key; account_owners: one repeated pair.
-    assert "primary_key_companies_account_id" in failing.stdout
-    assert "Got 2 results, configured to fail if != 0" in failing.stdout
-    assert "primary_key_account_owners_account_id__owner_type" in failing.stdout
-    assert "Got 1 result, configured to fail if != 0" in failing.stdout
-    assert "primary_key_people_contact_id" not in failing.stdout.split("Completed with")[-1]
-
-    # The staging keys are one test; a raw record loaded twice fails it, naming the model.
-    execute(home, "insert into salesforce.contact select * from salesforce.contact limit 1")
-    staging = _plain_dbt(
-        ["test", "--select", "staging_keys_are_unique"],
-        cwd=DBT_PROJECT_DIR,
-        home=home,
-        scratch=tmp_path,
-    )
-    assert staging.returncode != 0
-    assert "Got 1 result, configured to fail if != 0" in staging.stdout
+    assert "primary_key_companies_account_id" in failures
+    assert "Got 2 results, configured to fail if != 0" in failures
+    assert "primary_key_account_owners_account_id__owner_type" in failures
+    assert "staging_keys_are_unique" in failures
+    assert "primary_key_people_contact_id" not in failures
+    # The staging test's rows name the model and the key.
     compiled = next((tmp_path / "target" / "compiled").rglob("staging_keys_are_unique.sql"))
-    failures = read_table(home, f"({compiled.read_text(encoding='utf-8')})")
-    assert [f["model_name"] for f in failures] == ["stg_salesforce__contacts"]
+    repeated = read_table(home, f"({compiled.read_text(encoding='utf-8')})")
+    assert [row["model_name"] for row in repeated] == ["stg_salesforce__contacts"]
 
 
 def test_a_failing_build_names_the_model_and_the_job_step_raises(
