@@ -107,8 +107,7 @@ def test_a_second_build_scores_only_new_and_edited_messages_and_reconciles_the_m
     # The scored increment was a table of its own; the build leaves no such table behind.
     leftovers = read_table(
         home,
-        "(select schema_name, table_name from duckdb_tables() "
-        "where table_name like '%dbt_tmp%')",
+        "(select schema_name, table_name from duckdb_tables() where table_name like '%dbt_tmp%')",
     )
     assert leftovers == []
 
