@@ -39,9 +39,8 @@ class Segments(Generic[TRendered]):
 
     ``render(start, stop)`` renders a row range; ``cut(rendered, first, last)`` gives the bytes
     of rows ``[first, last)`` of a rendered segment (counted from its start), in pieces to
-    join; ``size_of`` the
-    bytes a rendered segment holds. After a page, the rows up to ``ahead(stop, size)`` are
-    made ready in segments of at least ``min_rows``.
+    join; ``size_of`` the bytes a rendered segment holds. After a page, the rows up to
+    ``ahead(stop, size)`` are made ready in segments of at least ``min_rows``.
     """
 
     def __init__(

@@ -3,7 +3,8 @@
 ``run_dbt_build`` is what ``sfsync transform`` and sync jobs run: it refreshes the compiled
 config (``$SFSYNC_HOME/dbt_vars.json``, which also moves relative SOQL dates such as
 ``LAST_N_DAYS:365`` to today), runs ``dbt build`` in a child process, and reports per node what
-happened, from dbt's own ``run_results.json``::
+happened, from the results file the child writes (``sfsync_results.json`` in dbt's target
+directory, the ``results`` of dbt's ``run_results.json`` and nothing else)::
 
     result = run_dbt_build(Path("data"))
     result.success, result.elapsed_s
@@ -14,7 +15,7 @@ dbt runs in a child process rather than through ``dbtRunner`` in this one: dbt k
 state (flags, adapters, logging) that a long-lived process such as the wizard must not inherit,
 and two invocations in one process are not safe. The child
 (:mod:`pipelines.transform.dbt_process`) writes only the node results sfsync reads, not dbt's
-JSON artifacts, which cost about a second per build. The child reads the config exactly as a plain
+JSON artifacts, which cost about a second per build. It reads the config exactly as a plain
 ``dbt build`` in ``dbt_project/`` would (from ``dbt_vars.json``, see
 ``dbt_project/macros/sfsync_config.sql``), so a scheduler running dbt itself gets the same
 result. Each home keeps dbt's target and log directories under ``$SFSYNC_HOME/dbt/``.

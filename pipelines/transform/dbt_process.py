@@ -11,8 +11,8 @@ the ``results`` of dbt's ``run_results.json``::
 
 The child runs with Python's cyclic garbage collector off: dbt's objects (the manifest, one
 Jinja context per node) make a heap that each full collection walks again, a sixth of a build's
-CPU time, and a process that lives for one build frees its memory when it exits (the rest is
-freed by reference counting as usual; peak memory measured the same), and its objects are
+CPU time. A process that lives for one build frees its memory when it exits; until then,
+reference counting frees the rest as usual (peak memory measured the same). Its objects are
 frozen before it exits, so that shutdown does not walk them once more.
 
 Why not dbt's own artifacts: a build that writes them (``--write-json``) serializes the whole
