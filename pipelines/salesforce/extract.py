@@ -131,12 +131,18 @@ def sfsync_pipeline(home: str | Path) -> dlt.Pipeline:
     destination = dlt.destinations.duckdb(
         warehouse, parquet_format=ParquetFormatConfiguration(compression="none")
     )
-    return dlt.pipeline(
+    pipeline = dlt.pipeline(
         pipeline_name=PIPELINE_NAME,
         pipelines_dir=str(home / PIPELINES_DIR),
         destination=destination,
         dataset_name=DATASET,
     )
+    # dlt's normalize and load steps swap in their own SIGINT/SIGTERM handlers, which note the
+    # signal and forget it when the step ends: a job stopped while loading would carry on and
+    # complete. sfsync's own handler stops the job wherever it is; an interrupted load resumes
+    # on the next run (``_finish_interrupted``).
+    pipeline.config.runtime.intercept_signals = False
+    return pipeline
 
 
 def run_extract(

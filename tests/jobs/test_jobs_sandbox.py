@@ -147,6 +147,43 @@ def test_api_budget_stop_is_reported(org: Any, home: Path) -> None:
     assert job.sync_message.startswith("API budget reached")
 
 
+def test_sigterm_during_the_load_stops_the_job_and_the_rerun_loads_each_row_once(
+    org: Any, home: Path
+) -> None:
+    script = Path(__file__).with_name("term_during_load.py")
+    done = subprocess.run(
+        [sys.executable, str(script), str(home)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "SFSYNC_HOME": str(home)},
+    )
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr[-2000:]
+    stopped = latest_job(home)
+    assert stopped is not None
+    assert (stopped.status, stopped.sync_message) == ("Failed", "stopped during extract")
+
+    rerun = run_job(home)
+    assert rerun.status == "Completed", rerun.sync_message
+    for name, table in [("Account", "account"), ("Contact", "contact"), ("User", "user")]:
+        assert warehouse_count(home, table) == org_count(org, name), name
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as db:
+        tables = [
+            name
+            for (name,) in db.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = 'salesforce' AND table_name IN"
+                " (SELECT table_name FROM information_schema.columns WHERE column_name = 'id')"
+            ).fetchall()
+        ]
+        assert "case" in tables
+        for table in tables:
+            rows, ids = db.execute(
+                f'SELECT count(*), count(DISTINCT id) FROM salesforce."{table}"'
+            ).fetchone()
+            assert rows == ids > 0, table
+
+
 def test_sigterm_stops_the_job_as_failed_and_the_next_job_completes(org: Any, home: Path) -> None:
     org.set_faults(latency_ms=150)
     process = subprocess.Popen(

@@ -105,9 +105,12 @@ def test_the_job_process_records_the_push_and_lets_go_of_the_lock(home: Path) ->
     message = job.sync_message or ""
     assert message.startswith("push not run: there is no warehouse at"), message
     assert "run a sync job" in message
-    assert f"push job {job_id} failed: there is no warehouse" in job_log_path(
-        home, job_id
-    ).read_text(encoding="utf-8")
+    # The row is closed before the process prints why and exits: give it a moment.
+    expected = f"push job {job_id} failed: there is no warehouse"
+    deadline = time.monotonic() + 30
+    while expected not in (log := job_log_path(home, job_id).read_text(encoding="utf-8")):
+        assert time.monotonic() < deadline, log
+        time.sleep(0.05)
     with JobLock.acquire(home):  # the process released the lock when it ended
         pass
 
