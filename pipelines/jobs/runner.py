@@ -65,8 +65,10 @@ from pipelines.jobs.steps import (
     TransformFn,
     budget_error_types,
     default_extract,
+    end_early_transform,
     run_push,
     run_transform,
+    start_transform_early,
 )
 
 log = logging.getLogger(__name__)
@@ -292,6 +294,8 @@ def _execute(
 
         stage = "extract"
         update_job(home, job_id, stage=stage)
+        if transform is run_transform:
+            start_transform_early(home)
         extract_fn = extract if extract is not None else default_extract()
         full_refresh = kind == "bootstrap" and has_completed_job(home)
         result = extract_fn(
@@ -356,6 +360,9 @@ def _execute(
             sync_message=f"{reason} during {stage}",
         )
         raise
+    finally:
+        # A job that failed before its build leaves a dbt child waiting: end it.
+        end_early_transform(home)
 
     if sum(rows.values()) == 0:
         notes.insert(0, zero_rows_message(kind))

@@ -99,6 +99,22 @@ def run_transform(home: Path, config: Any) -> str:
     return dbt_build(home, config)
 
 
+def start_transform_early(home: Path) -> None:
+    """Start the dbt child of this job's build now, to parse the project while the job extracts."""
+    if not (DBT_PROJECT_DIR / "dbt_project.yml").is_file():
+        return
+    from pipelines.transform.build import start_warm_build
+
+    start_warm_build(home)
+
+
+def end_early_transform(home: Path) -> None:
+    """End the dbt child :func:`start_transform_early` started, if no build took it."""
+    from pipelines.transform.build import discard_warm_build
+
+    discard_warm_build(home)
+
+
 def run_push(home: Path, config: Any, job_id: int) -> PushOutcome | None:
     """The write-back step ending a sync job when the config enables write-back (else None)."""
     if config is None or not config.writeback.enabled:

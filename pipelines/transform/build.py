@@ -26,10 +26,12 @@ Unit tests (``unit_tests:`` in the models' YAML) check the SQL, not the data; th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +94,8 @@ class BuildResult:
     command: list[str] = field(default_factory=list)
     config_source: str | None = None
     output: str = ""
+    # Run by a child started before the build was due (start_warm_build), dbt already parsed.
+    started_early: bool = False
 
     @property
     def failed(self) -> list[NodeResult]:
@@ -146,26 +150,66 @@ def run_dbt_build(
     invalid config); a dbt run that fails returns a result with ``success`` false.
     """
     home_dir = sfsync_home(home).resolve()
+    warm = _warm_builds.pop(home_dir, None)
     warehouse = home_dir / WAREHOUSE_FILE
     if not warehouse.is_file():
+        if warm is not None:
+            warm.discard()
         raise TransformError(
             f"there is no warehouse at {warehouse} yet: run a sync first (`sfsync sync`)"
         )
+    env = _child_env(home_dir)
+    try:
+        source = _prepare_vars(home_dir, config, env)
+    except BaseException:
+        if warm is not None:
+            warm.discard()
+        raise
+    command = _build_command(home_dir, select, full_refresh, unit_tests)
+    results_file = Path(command[3])
+    results_file.unlink(missing_ok=True)
+
+    started = time.perf_counter()
+    started_early = warm is not None and warm.serves(command, env)
+    if warm is not None and started_early:
+        returncode, output = warm.run(timeout_s)
+    else:
+        if warm is not None:
+            warm.discard()
+        returncode, output = _run_child(command, env, timeout_s)
+    elapsed = time.perf_counter() - started
+    nodes = _read_results(results_file)
+    return BuildResult(
+        success=returncode == 0,
+        returncode=returncode,
+        elapsed_s=elapsed,
+        nodes=nodes,
+        command=command,
+        config_source=source,
+        output=output,
+        started_early=started_early,
+    )
+
+
+def _child_env(home_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["SFSYNC_HOME"] = str(home_dir)
     env.pop(VARS_FILE_ENV, None)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    source = _prepare_vars(home_dir, config, env)
+    return env
 
+
+def _build_command(
+    home_dir: Path, select: str | Sequence[str] | None, full_refresh: bool, unit_tests: bool
+) -> list[str]:
+    """The child's command line: ``python -m pipelines.transform.dbt_process RESULTS build …``."""
     dbt_dir = home_dir / DBT_DIR
     target_dir = dbt_dir / "target"
-    results_file = target_dir / RESULTS_FILE
-    results_file.unlink(missing_ok=True)
     command = [
         sys.executable,
         "-m",
         "pipelines.transform.dbt_process",
-        str(results_file),
+        str(target_dir / RESULTS_FILE),
         "build",
         "--project-dir",
         str(DBT_PROJECT_DIR),
@@ -184,8 +228,11 @@ def run_dbt_build(
         command.append("--full-refresh")
     if not unit_tests:
         command += ["--exclude-resource-type", "unit_test"]
+    return command
 
-    started = time.perf_counter()
+
+def _run_child(command: list[str], env: dict[str, str], timeout_s: float | None) -> tuple[int, str]:
+    """Start the child for ``command`` and wait for it: (exit code, its output)."""
     try:
         completed = subprocess.run(
             command,
@@ -198,18 +245,91 @@ def run_dbt_build(
         )
     except subprocess.TimeoutExpired as exc:
         raise TransformError(f"dbt build did not finish within {timeout_s:g}s") from exc
-    elapsed = time.perf_counter() - started
-    output = (completed.stdout or "") + (completed.stderr or "")
-    nodes = _read_results(results_file)
-    return BuildResult(
-        success=completed.returncode == 0,
-        returncode=completed.returncode,
-        elapsed_s=elapsed,
-        nodes=nodes,
-        command=command,
-        config_source=source,
-        output=output,
+    return completed.returncode, (completed.stdout or "") + (completed.stderr or "")
+
+
+class WarmBuild:
+    """A dbt child started before its build is due (``dbt_process --wait``): it imports dbt and
+    parses the project meanwhile, then builds when :meth:`run` tells it to.
+
+    It serves only the build it was started for: the same command line and environment (a
+    build with a config given for once, or another selection, starts a child of its own).
+    """
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.command = command
+        self.env = env
+        # Read once the child ends; a pipe would need a reader while it runs.
+        self.output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [*command[:3], "--wait", *command[3:]],
+            cwd=DBT_PROJECT_DIR,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def serves(self, command: list[str], env: dict[str, str]) -> bool:
+        return self.process.poll() is None and command == self.command and env == self.env
+
+    def run(self, timeout_s: float | None) -> tuple[int, str]:
+        """Let the child build; (exit code, its output) once it has finished."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write("go\n")
+            self.process.stdin.close()
+            returncode = self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            self.process.kill()
+            self.process.wait()
+            raise TransformError(f"dbt build did not finish within {timeout_s:g}s") from exc
+        except BaseException:
+            self.discard()
+            raise
+        self.output.seek(0)
+        output = self.output.read()
+        self.output.close()
+        return returncode, output
+
+    def discard(self) -> None:
+        """End the child without building (end of its input); it exits as soon as it reads it."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.output.close()
+
+
+# The warm child of each home, started by start_warm_build, taken by the next run_dbt_build.
+_warm_builds: dict[Path, WarmBuild] = {}
+
+
+def start_warm_build(home: str | os.PathLike[str] | None = None) -> None:
+    """Start the child of the next plain build of ``home`` (``run_dbt_build(home)``) now.
+
+    A sync job calls this before it extracts: importing dbt and parsing the project (3 to 5 s)
+    then overlap the extract instead of delaying the build. The next ``run_dbt_build`` of the
+    home runs in this child when its command line and environment are the same, else it
+    discards the child; :func:`discard_warm_build` ends it when no build follows.
+    """
+    home_dir = sfsync_home(home).resolve()
+    discard_warm_build(home_dir)
+    _warm_builds[home_dir] = WarmBuild(
+        _build_command(home_dir, None, False, False), _child_env(home_dir)
     )
+
+
+def discard_warm_build(home: str | os.PathLike[str] | None = None) -> None:
+    """End the warm child of ``home`` that no build took (no-op when there is none)."""
+    warm = _warm_builds.pop(sfsync_home(home).resolve(), None)
+    if warm is not None:
+        warm.discard()
 
 
 def run_transform(home: Path, config: Any = None) -> str:

@@ -16,6 +16,8 @@ from transform_scenarios import MINIMAL, SINGLE_DIRECT, TYPED_SUM
 from pipelines.config import ConfigStore, load_catalog
 from pipelines.sandbox.ids import to_18
 from pipelines.transform import DBT_PROJECT_DIR, TransformError, run_dbt_build, run_transform
+from pipelines.transform import build as build_module
+from pipelines.transform.build import discard_warm_build, start_warm_build
 
 REPO = DBT_PROJECT_DIR.parent
 
@@ -112,6 +114,40 @@ def test_run_dbt_build_with_the_active_config_and_the_job_step(
     assert [n.name for n in result.nodes if n.resource_type == "model"] == ["companies"]
     assert result.node("companies").execution_time > 0
     assert "primary_key_companies_account_id" in {n.name for n in result.nodes}
+
+
+def test_a_build_started_early_runs_in_its_waiting_child_and_others_discard_it(
+    fixture_orgs: dict[str, FixtureOrg], home: Path
+) -> None:
+    build_warehouse(fixture_orgs["basic"], home)
+    ConfigStore(home, catalog=load_catalog(home), default_path=None).save(
+        TYPED_SUM.config, author="test"
+    )
+    cold = run_dbt_build(home)
+    assert cold.success and not cold.started_early
+
+    # Another build (a selection) does not take the waiting child: it ends without building.
+    start_warm_build(home)
+    waiting = build_module._warm_builds[home.resolve()].process
+    selected = run_dbt_build(home, select="companies")
+    assert selected.success and not selected.started_early
+    assert waiting.wait(timeout=60) == 0
+    assert [n.name for n in selected.nodes if n.resource_type == "model"] == ["companies"]
+
+    # The plain build it was started for runs in it, with the same nodes and outcome.
+    start_warm_build(home)
+    warm = run_dbt_build(home)
+    assert warm.success and warm.started_early, warm.output[-2000:]
+    assert sorted((n.unique_id, n.status) for n in warm.nodes) == sorted(
+        (n.unique_id, n.status) for n in cold.nodes
+    )
+    assert home.resolve() not in build_module._warm_builds
+
+    # A child that no build takes ends when discarded.
+    start_warm_build(home)
+    left = build_module._warm_builds[home.resolve()].process
+    discard_warm_build(home)
+    assert left.wait(timeout=60) == 0
 
 
 def test_key_tests_fail_on_repeated_and_null_keys(
