@@ -299,7 +299,8 @@ class WarmBuild:
             with contextlib.suppress(OSError):
                 self.process.stdin.close()
         try:
-            self.process.wait(timeout=30)
+            # It reads its input once it has parsed; a job that stops should not wait for that.
+            self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
