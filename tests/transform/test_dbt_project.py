@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from transform_fixtures import FixtureOrg, build_warehouse, execute, read_table
@@ -20,6 +21,12 @@ from pipelines.transform import build as build_module
 from pipelines.transform.build import discard_warm_build, start_warm_build
 
 REPO = DBT_PROJECT_DIR.parent
+
+
+def configured_warehouse(org: FixtureOrg, home: Path, config: Any) -> None:
+    """``org``'s warehouse in ``home`` with ``config`` saved as the active config."""
+    build_warehouse(org, home)
+    ConfigStore(home, catalog=load_catalog(home), default_path=None).save(config, author="test")
 
 
 def _plain_dbt(
@@ -119,10 +126,7 @@ def test_run_dbt_build_with_the_active_config_and_the_job_step(
 def test_a_build_started_early_runs_in_its_waiting_child_and_others_discard_it(
     fixture_orgs: dict[str, FixtureOrg], home: Path
 ) -> None:
-    build_warehouse(fixture_orgs["basic"], home)
-    ConfigStore(home, catalog=load_catalog(home), default_path=None).save(
-        TYPED_SUM.config, author="test"
-    )
+    configured_warehouse(fixture_orgs["basic"], home, TYPED_SUM.config)
     cold = run_dbt_build(home)
     assert cold.success and not cold.started_early
 
@@ -154,10 +158,7 @@ def test_key_tests_fail_on_repeated_and_null_keys(
     fixture_orgs: dict[str, FixtureOrg], tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
-    build_warehouse(fixture_orgs["basic"], home)
-    ConfigStore(home, catalog=load_catalog(home), default_path=None).save(
-        TYPED_SUM.config, author="test"
-    )
+    configured_warehouse(fixture_orgs["basic"], home, TYPED_SUM.config)
     built = run_dbt_build(home)
     assert built.success
     key_tests = (
@@ -199,10 +200,7 @@ def test_key_tests_fail_on_repeated_and_null_keys(
 def test_a_failing_build_names_the_model_and_the_job_step_raises(
     fixture_orgs: dict[str, FixtureOrg], home: Path
 ) -> None:
-    build_warehouse(fixture_orgs["basic"], home)
-    ConfigStore(home, catalog=load_catalog(home), default_path=None).save(
-        SINGLE_DIRECT.config, author="test"
-    )
+    configured_warehouse(fixture_orgs["basic"], home, SINGLE_DIRECT.config)
     # The filter reads Industry; a raw table without it cannot be classified.
     execute(home, "alter table salesforce.account drop column industry")
     result = run_dbt_build(home, select="int_accounts_classified")
