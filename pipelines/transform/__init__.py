@@ -2,7 +2,7 @@
 
     >>> from pipelines.transform import run_dbt_build, preview_filter
     >>> run_dbt_build(home).summary()            # dbt build with the active config
-    'dbt build: 27 models, 1 seed, 61 tests in 12.4s'
+    'dbt build: 29 models, 1 seed, 42 tests, 1 operation in 12.4s'
     >>> preview_filter(unsaved_config, home).count("Customer")
     412
 

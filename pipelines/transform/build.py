@@ -9,7 +9,7 @@ directory, the ``results`` of dbt's ``run_results.json`` and nothing else)::
     result = run_dbt_build(Path("data"))
     result.success, result.elapsed_s
     [(n.name, n.status, n.execution_time) for n in result.nodes]
-    result.summary()        # "dbt build: 27 models, 1 seed, 40 tests passed in 14.2s"
+    result.summary()        # "dbt build: 29 models, 1 seed, 42 tests, 1 operation in 14.2s"
 
 dbt runs in a child process rather than through ``dbtRunner`` in this one: dbt keeps global
 state (flags, adapters, logging) that a long-lived process such as the wizard must not inherit,
@@ -112,11 +112,14 @@ class BuildResult:
         """One line for people: what was built and how long it took, or what failed."""
         counts: dict[str, int] = {}
         for n in self.nodes:
-            kind = {"model": "models", "seed": "seeds", "test": "tests"}.get(
-                n.resource_type, n.resource_type.replace("_", " ") + "s"
-            )
+            kind = n.resource_type.replace("_", " ")
             counts[kind] = counts.get(kind, 0) + 1
-        built = ", ".join(f"{count} {kind}" for kind, count in counts.items()) or "nothing"
+        built = (
+            ", ".join(
+                f"{count} {kind}{'' if count == 1 else 's'}" for kind, count in counts.items()
+            )
+            or "nothing"
+        )
         if self.success:
             return f"dbt build: {built} in {self.elapsed_s:.1f}s"
         return f"dbt build failed after {self.elapsed_s:.1f}s: {self.error_message()}"
