@@ -32,6 +32,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ EXPLICIT_VARS_FILE = "dbt_vars.explicit.json"
 RESULTS_FILE = "sfsync_results.json"
 VARS_FILE_ENV = "SFSYNC_DBT_VARS"
 _LOG_TAIL_LINES = 40
+# How long a discarded warm child may take to finish parsing before it is killed.
+_DISCARD_WAIT_S = 120.0
 
 
 class TransformError(RuntimeError):
@@ -296,17 +299,24 @@ class WarmBuild:
         self.output.close()
         return returncode, output
 
-    def discard(self) -> None:
-        """End the child without building (end of its input); it exits as soon as it reads it."""
+    def discard(self, *, wait: bool = True) -> None:
+        """End the child without building: it exits when it reads the end of its input, once it
+        has parsed. ``wait``: until it has exited (before another dbt run in the same target
+        directory); else it ends on its own, and a stopping job need not wait for its parse.
+        """
         if self.process.stdin is not None and not self.process.stdin.closed:
             with contextlib.suppress(OSError):
                 self.process.stdin.close()
-        try:
-            # It reads its input once it has parsed; a job that stops should not wait for that.
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if wait:
+            try:
+                self.process.wait(timeout=_DISCARD_WAIT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        else:
+            threading.Thread(
+                target=self.process.wait, name="sfsync-dbt-discarded", daemon=True
+            ).start()
         self.output.close()
 
 
@@ -323,17 +333,20 @@ def start_warm_build(home: str | os.PathLike[str] | None = None) -> None:
     discards the child; :func:`discard_warm_build` ends it when no build follows.
     """
     home_dir = sfsync_home(home).resolve()
-    discard_warm_build(home_dir)
+    earlier = _warm_builds.pop(home_dir, None)
+    if earlier is not None:
+        earlier.discard()
     _warm_builds[home_dir] = WarmBuild(
         _build_command(home_dir, None, False, False), _child_env(home_dir)
     )
 
 
 def discard_warm_build(home: str | os.PathLike[str] | None = None) -> None:
-    """End the warm child of ``home`` that no build took (no-op when there is none)."""
+    """End the warm child of ``home`` that no build took (no-op when there is none), without
+    waiting for it: it exits by itself once it has parsed."""
     warm = _warm_builds.pop(sfsync_home(home).resolve(), None)
     if warm is not None:
-        warm.discard()
+        warm.discard(wait=False)
 
 
 def run_transform(home: Path, config: Any = None) -> str:
