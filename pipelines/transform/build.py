@@ -157,15 +157,13 @@ def run_dbt_build(
     """
     home_dir = sfsync_home(home).resolve()
     warm = _warm_builds.pop(home_dir, None)
-    warehouse = home_dir / WAREHOUSE_FILE
-    if not warehouse.is_file():
-        if warm is not None:
-            warm.discard()
-        raise TransformError(
-            f"there is no warehouse at {warehouse} yet: run a sync first (`sfsync sync`)"
-        )
-    env = _child_env(home_dir)
     try:
+        warehouse = home_dir / WAREHOUSE_FILE
+        if not warehouse.is_file():
+            raise TransformError(
+                f"there is no warehouse at {warehouse} yet: run a sync first (`sfsync sync`)"
+            )
+        env = _child_env(home_dir)
         source = _prepare_vars(home_dir, config, env)
     except BaseException:
         if warm is not None:
@@ -288,16 +286,21 @@ class WarmBuild:
             self.process.stdin.close()
             returncode = self.process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired as exc:
-            self.process.kill()
-            self.process.wait()
+            self._kill()
             raise TransformError(f"dbt build did not finish within {timeout_s:g}s") from exc
         except BaseException:
-            self.discard()
+            # Stopped while dbt builds (Ctrl-C, SIGTERM): stop it too, as a cold build's is.
+            self._kill()
             raise
         self.output.seek(0)
         output = self.output.read()
         self.output.close()
         return returncode, output
+
+    def _kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.output.close()
 
     def discard(self, *, wait: bool = True) -> None:
         """End the child without building: it exits when it reads the end of its input, once it
