@@ -38,7 +38,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from pipelines.sandbox import records as rec
-from pipelines.sandbox.bulk_results import CsvResult, PiecesResponse
+from pipelines.sandbox.bulk_results import CsvResult
 from pipelines.sandbox.context import (
     JsonBody,
     RawBody,
@@ -52,6 +52,7 @@ from pipelines.sandbox.errors import ApiError, json_response, not_found
 from pipelines.sandbox.ids import make_id
 from pipelines.sandbox.query import compile_soql
 from pipelines.sandbox.scans import run_in_parts
+from pipelines.sandbox.segments import PiecesResponse
 from pipelines.sandbox.store import StoreError
 from pipelines.sandbox.values import format_datetime
 from pipelines.soql.catalog import SObject

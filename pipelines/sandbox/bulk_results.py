@@ -9,7 +9,7 @@ again for it. A page that starts or ends inside a written segment — clients ch
 cut out of it rather than written again.
 
 A page's bytes are never joined into one body: a segment is written as chunks of
-``CHUNK_ROWS`` lines, each its own ``bytes``, and :class:`PiecesResponse` hands them to the
+``CHUNK_ROWS`` lines, each its own ``bytes``, and :class:`~pipelines.sandbox.segments.PiecesResponse` hands them to the
 server one by one, starting as soon as the page's first segment is written. Joining a 25 MB
 page, and the copies the event loop makes of a body the socket does not take at once, cost
 about as much CPU as writing the CSV; a chunk of a megabyte goes to the socket as it is.
@@ -17,18 +17,15 @@ about as much CPU as writing the CSV; a chunk of a megabyte goes to the socket a
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor, Future
 from itertools import accumulate
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
 from pipelines.sandbox.segments import Piece, Segments
 
@@ -195,35 +192,3 @@ class CsvResult:
         header: Future[Sequence[Piece]] = Future()
         header.set_result([self.header])
         return [header, *self.lines.parts(offset, count, executor)]
-
-
-class PiecesResponse(Response):
-    """A body answered piece by piece as its parts are done, one ASGI message each, never
-    joined.
-
-    A body whose parts are all done goes out with ``Content-Length`` (and a part that failed
-    fails the request before anything is sent). One still being written goes out with chunked
-    transfer encoding as its parts are done: the client reads a results page's first rows
-    while its last ones are written.
-    """
-
-    def __init__(
-        self, parts: list[Future[Sequence[Piece]]], headers: Mapping[str, str], media_type: str
-    ) -> None:
-        self.parts = parts
-        self.status_code = 200
-        self.media_type = media_type
-        self.background = None
-        if all(part.done() for part in parts):
-            length = sum(len(piece) for part in parts for piece in part.result())
-            headers = {**headers, "content-length": str(length)}
-        self.init_headers(headers)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
-        )
-        for part in self.parts:
-            for piece in part.result() if part.done() else await asyncio.wrap_future(part):
-                await send({"type": "http.response.body", "body": piece, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -7,9 +7,12 @@ oldest go first when the results held exceed the memory budget; an unknown locat
 with 400 INVALID_QUERY_LOCATOR, as a real org does.
 
 Records are rendered to JSON in segments of rows (:mod:`pipelines.sandbox.segments`): the page
-a client asks for on demand, and the next 25,000 rows in one go in the background while the
-client reads, so sequential paging mostly finds its page rendered already. Rendering many rows
-in one query costs far less per row than one query per page.
+a client asks for on demand, and the rows after it 25,000 at a time in the background while the
+client reads. A new segment starts as soon as fewer than a segment's rows past the page are
+rendered, so sequential paging finds its page rendered: rendering a segment takes about as
+long as a client takes to read and parse 25,000 records, and one started only when the client
+is near its end kept the client waiting for most of it. Rendering many rows in one query costs
+far less per row than one query per page.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ class Cursor:
             self.render,
             lambda records, first, last: [string_bytes(records.slice(first, last - first))],
             lambda records: records.nbytes,
-            ahead=lambda stop, size: stop + 2 * size,
+            ahead=lambda stop, size: stop + size + SEGMENT_ROWS,
             min_rows=SEGMENT_ROWS,
         )
 

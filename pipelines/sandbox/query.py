@@ -26,9 +26,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from pipelines.sandbox.context import Sandbox, api_version, sandbox_of
-from pipelines.sandbox.cursors import Cursor, TRender
+from pipelines.sandbox.cursors import WORKERS, Cursor, TRender
 from pipelines.sandbox.errors import JSON_TYPE, ApiError, json_response
 from pipelines.sandbox.records import RecordRenderer, column_metadata, kinds_of
+from pipelines.sandbox.scans import run_in_parts
+from pipelines.sandbox.segments import Piece, PiecesResponse
 from pipelines.soql import CompiledQuery, DateContext, SoqlError, compile_query
 
 router = APIRouter()
@@ -169,7 +171,14 @@ def open_cursor(sb: Sandbox, cq: CompiledQuery, version: str) -> Cursor:
     children = [
         ChildPlan(ch.relationship, ch.query, ch.parent_key_alias, version) for ch in cq.children
     ]
-    table = run_sql(sb, cq.sql)
+    # A large scan runs as row ranges side by side: the first page waits for the whole result.
+    table = run_in_parts(
+        sb.store,
+        cq,
+        lambda cursor, query: cursor.sql(query.sql).to_arrow_table(),
+        sb.cursors.executor,
+        WORKERS,
+    )
     renderer = RecordRenderer(
         cq,
         version,
@@ -182,19 +191,21 @@ def open_cursor(sb: Sandbox, cq: CompiledQuery, version: str) -> Cursor:
 
 def page_body(
     sb: Sandbox, cursor: Cursor, offset: int, size: int, locator: str | None, version: str
-) -> bytes:
-    """One page of a query answer as JSON bytes; the rows after it render meanwhile."""
+) -> list[Piece]:
+    """One page of a query answer as JSON, in pieces to send as they are (a page of Account
+    with all its fields is megabytes: joining it would copy it once more); the rows after
+    it render meanwhile."""
     total = cursor.total
     records = cursor.records(offset, size, sb.cursors.executor if locator else None)
     end = min(offset + size, total)
     head: dict[str, Any] = {"totalSize": total, "done": end >= total}
     if end < total and locator:
         head["nextRecordsUrl"] = f"/services/data/{version}/query/{locator}-{end}"
-    return b"".join([orjson.dumps(head)[:-1], b',"records":[', *records, b"]}"])
+    return [orjson.dumps(head)[:-1] + b',"records":[', *records, b"]}"]
 
 
-def _page_response(body: bytes) -> Response:
-    return Response(content=body, media_type=JSON_TYPE)
+def _page_response(pieces: list[Piece]) -> Response:
+    return PiecesResponse.of(pieces, {}, JSON_TYPE)
 
 
 def _run(request: Request, version: str, *, include_deleted: bool) -> Response:

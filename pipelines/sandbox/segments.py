@@ -8,16 +8,20 @@ rendered yet is rendered for that request alone, and after each page the rows th
 rendered in the background while the client reads, so sequential paging finds them ready. A
 page may cross segment boundaries and start or end inside one: the renderer's ``cut`` gives the
 bytes of any row range of a segment, so a page is a few pieces of rendered bytes, never
-rendered again.
+rendered again. :class:`PiecesResponse` sends those pieces as they are.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 TRendered = TypeVar("TRendered")
 Piece = bytes | memoryview
@@ -166,3 +170,53 @@ class Segments(Generic[TRendered]):
             segment.rendered.set_result(self._render(segment.start, segment.stop))
         except BaseException as exc:  # handed to whoever waits for the segment
             segment.rendered.set_exception(exc)
+
+
+SEND_BYTES = 1 << 20
+"""The most one ASGI message carries. The server writes a message to the socket and keeps what
+the socket does not take at once in a buffer it shifts after every send: a megabyte at a time
+keeps that buffer small; a 3 MB page handed over whole is copied over and over."""
+
+
+class PiecesResponse(Response):
+    """A body answered piece by piece as its parts are done, never joined: one ASGI message
+    per piece, or per :data:`SEND_BYTES` of a larger one.
+
+    A body whose parts are all done goes out with ``Content-Length`` (and a part that failed
+    fails the request before anything is sent). One still being written goes out with chunked
+    transfer encoding as its parts are done: the client reads a results page's first rows
+    while its last ones are written.
+    """
+
+    def __init__(
+        self, parts: list[Future[Sequence[Piece]]], headers: Mapping[str, str], media_type: str
+    ) -> None:
+        self.parts = parts
+        self.status_code = 200
+        self.media_type = media_type
+        self.background = None
+        if all(part.done() for part in parts):
+            length = sum(len(piece) for part in parts for piece in part.result())
+            headers = {**headers, "content-length": str(length)}
+        self.init_headers(headers)
+
+    @classmethod
+    def of(
+        cls, pieces: Sequence[Piece], headers: Mapping[str, str], media_type: str
+    ) -> PiecesResponse:
+        """A body whose pieces are all at hand."""
+        done: Future[Sequence[Piece]] = Future()
+        done.set_result(pieces)
+        return cls([done], headers, media_type)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        for part in self.parts:
+            for piece in part.result() if part.done() else await asyncio.wrap_future(part):
+                view = memoryview(piece)
+                for start in range(0, len(view), SEND_BYTES):
+                    body = view[start : start + SEND_BYTES]
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import uvicorn
@@ -41,6 +42,12 @@ from pipelines.sandbox.faults import FaultSettings
 from pipelines.sandbox.options import Credentials, SandboxOptions
 from pipelines.sandbox.store import OrgStore
 from pipelines.sandbox.tls import CertificateError, ensure_certificate
+
+uvloop: ModuleType | None
+try:
+    import uvloop
+except ImportError:  # not on Windows
+    uvloop = None
 
 __all__ = [
     "RunningServer",
@@ -151,7 +158,11 @@ def run_from_cli(args: argparse.Namespace) -> int:
         return 2
     app = create_app(store, options)
     try:
-        asyncio.run(_serve_foreground(app, sock, tls, origin, options, store))
+        # uvloop where it is installed, as uvicorn picks it when it runs the loop itself: its
+        # writes keep what the socket has not taken without copying it again on every send.
+        loop_factory = uvloop.new_event_loop if uvloop is not None else None
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(_serve_foreground(app, sock, tls, origin, options, store))
     finally:
         store.close()
     return 0

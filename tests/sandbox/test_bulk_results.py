@@ -1,5 +1,5 @@
-"""A Bulk results page answered piece by piece: with its length once written, streamed as its
-segments are written while it is not."""
+"""A results page answered piece by piece: with its length once written, streamed as its
+segments are written while it is not, a large piece in several sends."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pyarrow as pa
 from pipelines.sandbox.bulk_results import (
     SEGMENT_ROWS,
     CsvResult,
-    PiecesResponse,
     csv_options,
     write_csv,
 )
+from pipelines.sandbox.segments import SEND_BYTES, PiecesResponse
 
 ROWS = 3 * SEGMENT_ROWS
 
@@ -89,3 +89,19 @@ def test_a_written_page_goes_out_with_its_length() -> None:
     assert dict(response.raw_headers)[b"content-length"] == str(len(body)).encode()
     lines = write_csv(_table().slice(7, SEGMENT_ROWS), csv_options(",", "CRLF", header=True))
     assert body == lines
+
+
+def test_a_piece_larger_than_a_send_goes_out_in_views_of_at_most_send_bytes() -> None:
+    large = bytes(range(256)) * ((SEND_BYTES * 5 // 2) // 256)
+    response = PiecesResponse.of([b'{"records":[', large, b"]}"], {}, "application/json")
+    bodies = [message["body"] for message in _answer(response, lambda _: None)[1:-1]]
+    assert [len(body) for body in bodies] == [
+        12,
+        SEND_BYTES,
+        SEND_BYTES,
+        len(large) - 2 * SEND_BYTES,
+        2,
+    ]
+    body = b"".join(bodies)
+    assert body == b'{"records":[' + large + b"]}"
+    assert dict(response.raw_headers)[b"content-length"] == str(len(body)).encode()
