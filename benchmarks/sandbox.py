@@ -46,14 +46,29 @@ REST_TARGET = 30_000
 BULK_TARGET = 300_000
 
 
+READ_BYTES = 1 << 20
+"""The client reads each body in pieces of this size, as a client that downloads large answers
+does; ``Response.content`` reads 10 KiB at a time, about 5,000 Python-level reads per 50 MB page
+that would be measured instead of the server."""
+
+
+def body_of(
+    http: requests.Session, url: str, params: dict[str, str | int] | None = None
+) -> requests.Response:
+    """GET ``url`` and read its body in :data:`READ_BYTES` pieces."""
+    answer = http.get(url, params=params, timeout=120, stream=True)
+    answer.raise_for_status()
+    answer._content = b"".join(answer.iter_content(READ_BYTES))
+    return answer
+
+
 def rest(http: requests.Session, base_url: str, soql: str) -> tuple[int, int, float]:
     """(records, bytes, seconds) for paging through the whole result."""
     url = f"{base_url}/services/data/v59.0/query?{urlencode({'q': soql})}"
     records = size = 0
     started = time.perf_counter()
     while url:
-        answer = http.get(url, timeout=120)
-        answer.raise_for_status()
+        answer = body_of(http, url)
         size += len(answer.content)
         page = orjson.loads(answer.content)
         records += len(page["records"])
@@ -75,8 +90,7 @@ def bulk(http: requests.Session, base_url: str, soql: str) -> tuple[int, int, fl
         params: dict[str, str | int] = {"maxRecords": 50_000}
         if locator:
             params["locator"] = locator
-        answer = http.get(f"{jobs}/{job['id']}/results", params=params, timeout=120)
-        answer.raise_for_status()
+        answer = body_of(http, f"{jobs}/{job['id']}/results", params)
         size += len(answer.content)
         records += int(answer.headers["Sforce-NumberOfRecords"])
         locator = answer.headers["Sforce-Locator"]
