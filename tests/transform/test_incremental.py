@@ -27,6 +27,18 @@ CASE = to_18("500000000000001")
 EDITED_HEALTH = to_18("a0A000000000002")
 PORTAL_USER = to_18("005000000000005")
 
+RECONCILED_KEYS = {
+    "intermediate.int_custom_object_records_filtered": "record_id",
+    "intermediate.int_support_messages_threaded": "message_id",
+    "companies": "account_id",
+    "people": "contact_id",
+    "opportunities": "opportunity_id",
+    "related_records": "record_id",
+    "support_activities": "case_id",
+    "support_messages": "message_id",
+}
+"""The tables written through sfsync_reconciled, and their keys."""
+
 
 def _scored(home: Path) -> dict[str, datetime]:
     rows = read_table(home, "intermediate.int_support_messages_scored")
@@ -45,6 +57,11 @@ def test_a_second_build_scores_only_new_and_edited_messages_and_reconciles_the_m
     build_warehouse(org, home)
     first = run_dbt_build(home, config=TYPED_SUM.config)
     assert first.success, first.error_message()
+    # A full build writes each reconciled table in key order, so that its row groups are full
+    # (macros/reconcile.sql); read without ORDER BY, the rows come back in that order.
+    for relation, key in RECONCILED_KEYS.items():
+        keys = [row[key] for row in read_table(home, relation)]
+        assert len(keys) > 1 and keys == sorted(keys), relation
     scored_before = _scored(home)
     people_before = _updated(home, "people", "contact_id")
     messages_before = _updated(home, "support_messages", "message_id")
