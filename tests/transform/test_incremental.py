@@ -37,7 +37,8 @@ RECONCILED_KEYS = {
     "support_activities": "case_id",
     "support_messages": "message_id",
 }
-"""The tables written through sfsync_reconciled, and their keys."""
+"""The tables reconciled on a key (sfsync_reconciled, or its own copy of the pattern), and their
+keys."""
 
 
 def _scored(home: Path) -> dict[str, datetime]:
