@@ -65,16 +65,15 @@ def run_in_parts(
     """``run(cursor, query)``, as up to ``parts`` queries over row ranges at once when ``query``
     keeps table order and its table is large enough; else as it is.
 
-    Writes wait until the parts are read, so that they read one snapshot.
+    Writes wait until the parts are read, so that they read one snapshot; a query run whole
+    (a small table, say) does not hold them back.
     """
     found = in_table_order(query)
-    if found is None or parts < 2:
-        return _run_whole(store, query, run)
+    if found is None or parts < 2 or _rows(store, found[1]) < 2 * MIN_PART_ROWS:
+        return _run_whole(store, query, run)  # without holding writes back
     select, table = found
     with store.writes_paused():
-        with store.reading() as cursor:
-            last = cursor.sql(_sql(exp.select("max(rowid)").from_(table.copy()))).fetchall()
-        rows = int(last[0][0]) + 1 if last[0][0] is not None else 0
+        rows = _rows(store, table)
         parts = min(parts, rows // MIN_PART_ROWS)
         if parts < 2:
             return _run_whole(store, query, run)
@@ -91,6 +90,13 @@ def run_in_parts(
         ]
         results = [future.result() for future in futures]
     return pa.concat_tables(results)
+
+
+def _rows(store: OrgStore, table: exp.Table) -> int:
+    """One past the table's last rowid: its rows, deleted ones included."""
+    with store.reading() as cursor:
+        last = cursor.sql(_sql(exp.select("max(rowid)").from_(table.copy()))).fetchall()
+    return int(last[0][0]) + 1 if last[0][0] is not None else 0
 
 
 def _where(select: exp.Select, rowid: exp.Column, start: int, stop: int) -> str:

@@ -3,6 +3,7 @@ same order; any other query runs whole."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -63,3 +64,25 @@ def test_parts_give_the_rows_of_the_whole_query_in_its_order(
 )
 def test_queries_out_of_table_order_run_whole(org: Any, soql: str) -> None:
     assert scans.in_table_order(_compiled(org, soql)) is None
+
+
+def test_a_query_over_a_small_table_runs_whole_without_holding_writes_back(org: Any) -> None:
+    query = _compiled(org, "SELECT Id, Name FROM Account")
+    writes_went_on: list[bool] = []
+
+    def run(cursor: duckdb.DuckDBPyConnection, part: CompiledQuery) -> pa.Table:
+        # A writer in another thread must not wait for this read.
+        writer = threading.Thread(target=lambda: _pause_writes(org, writes_went_on))
+        writer.start()
+        writer.join(timeout=5)
+        return rec.csv_relation(cursor, part).to_arrow_table()
+
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        result = scans.run_in_parts(org.store, query, run, executor, 2)
+    assert result.num_rows > 0
+    assert writes_went_on == [True]
+
+
+def _pause_writes(org: Any, went_on: list[bool]) -> None:
+    with org.store.writes_paused():
+        went_on.append(True)
