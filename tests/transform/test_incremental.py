@@ -9,7 +9,7 @@ from pathlib import Path
 
 from transform_compare import assert_rows_match
 from transform_fixtures import FixtureOrg, build_warehouse, execute, read_table
-from transform_oracle import expected_marts
+from transform_oracle import KEY, expected_marts
 from transform_scenarios import TYPED_SUM
 
 from pipelines.sandbox.ids import to_18
@@ -30,15 +30,10 @@ PORTAL_USER = to_18("005000000000005")
 RECONCILED_KEYS = {
     "intermediate.int_custom_object_records_filtered": "record_id",
     "intermediate.int_support_messages_threaded": "message_id",
-    "companies": "account_id",
-    "people": "contact_id",
-    "opportunities": "opportunity_id",
-    "related_records": "record_id",
-    "support_activities": "case_id",
-    "support_messages": "message_id",
+    **KEY,
 }
 """The tables reconciled on a key (sfsync_reconciled, or its own copy of the pattern), and their
-keys."""
+keys: the marts the oracle checks, all reconciled, and two intermediate models."""
 
 
 def _scored(home: Path) -> dict[str, datetime]:
