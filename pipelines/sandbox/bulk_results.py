@@ -9,8 +9,9 @@ again for it. A page that starts or ends inside a written segment — clients ch
 cut out of it rather than written again.
 
 A page's bytes are never joined into one body: a segment is written as chunks of
-``CHUNK_ROWS`` lines, each its own ``bytes``, and :class:`~pipelines.sandbox.segments.PiecesResponse` hands them to the
-server one by one, starting as soon as the page's first segment is written. Joining a 25 MB
+``CHUNK_ROWS`` lines, each its own ``bytes``, and
+:class:`~pipelines.sandbox.segments.PiecesResponse` hands them to the server one by one,
+starting as soon as the page's first segment is written. Joining a 25 MB
 page, and the copies the event loop makes of a body the socket does not take at once, cost
 about as much CPU as writing the CSV; a chunk of a megabyte goes to the socket as it is.
 """
