@@ -29,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -52,14 +52,13 @@ does; ``Response.content`` reads 10 KiB at a time, about 5,000 Python-level read
 that would be measured instead of the server."""
 
 
-def body_of(
+def get_body(
     http: requests.Session, url: str, params: dict[str, str | int] | None = None
-) -> requests.Response:
-    """GET ``url`` and read its body in :data:`READ_BYTES` pieces."""
-    answer = http.get(url, params=params, timeout=120, stream=True)
-    answer.raise_for_status()
-    answer._content = b"".join(answer.iter_content(READ_BYTES))
-    return answer
+) -> tuple[bytes, Mapping[str, str]]:
+    """GET ``url``: its body, read in :data:`READ_BYTES` pieces, and its headers."""
+    with http.get(url, params=params, timeout=120, stream=True) as answer:
+        answer.raise_for_status()
+        return b"".join(answer.iter_content(READ_BYTES)), answer.headers
 
 
 def rest(http: requests.Session, base_url: str, soql: str) -> tuple[int, int, float]:
@@ -68,9 +67,9 @@ def rest(http: requests.Session, base_url: str, soql: str) -> tuple[int, int, fl
     records = size = 0
     started = time.perf_counter()
     while url:
-        answer = body_of(http, url)
-        size += len(answer.content)
-        page = orjson.loads(answer.content)
+        body, _ = get_body(http, url)
+        size += len(body)
+        page = orjson.loads(body)
         records += len(page["records"])
         url = base_url + page["nextRecordsUrl"] if not page["done"] else ""
     return records, size, time.perf_counter() - started
@@ -90,10 +89,10 @@ def bulk(http: requests.Session, base_url: str, soql: str) -> tuple[int, int, fl
         params: dict[str, str | int] = {"maxRecords": 50_000}
         if locator:
             params["locator"] = locator
-        answer = body_of(http, f"{jobs}/{job['id']}/results", params)
-        size += len(answer.content)
-        records += int(answer.headers["Sforce-NumberOfRecords"])
-        locator = answer.headers["Sforce-Locator"]
+        body, headers = get_body(http, f"{jobs}/{job['id']}/results", params)
+        size += len(body)
+        records += int(headers["Sforce-NumberOfRecords"])
+        locator = headers["Sforce-Locator"]
     return records, size, time.perf_counter() - started
 
 

@@ -170,7 +170,7 @@ def run_dbt_build(
             warm.discard()
         raise
     command = _build_command(home_dir, select, full_refresh, unit_tests)
-    results_file = Path(command[3])
+    results_file = _results_file(home_dir)
     results_file.unlink(missing_ok=True)
 
     started = time.perf_counter()
@@ -213,7 +213,7 @@ def _build_command(
         sys.executable,
         "-m",
         "pipelines.transform.dbt_process",
-        str(target_dir / RESULTS_FILE),
+        str(_results_file(home_dir)),
         "build",
         "--project-dir",
         str(DBT_PROJECT_DIR),
@@ -233,6 +233,11 @@ def _build_command(
     if not unit_tests:
         command += ["--exclude-resource-type", "unit_test"]
     return command
+
+
+def _results_file(home_dir: Path) -> Path:
+    """Where the child writes what each node did."""
+    return home_dir / DBT_DIR / "target" / RESULTS_FILE
 
 
 def _run_child(command: list[str], env: dict[str, str], timeout_s: float | None) -> tuple[int, str]:
@@ -314,8 +319,7 @@ class WarmBuild:
             try:
                 self.process.wait(timeout=_DISCARD_WAIT_S)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                self._kill()
         else:
             threading.Thread(
                 target=self.process.wait, name="sfsync-dbt-discarded", daemon=True
