@@ -227,8 +227,9 @@ class SalesforceClient:
                     data=body,
                     headers=sent_headers,
                     timeout=self.timeout,
+                    stream=True,
                 )
-                _ = response.content  # a connection cut mid-body fails here, inside the retry
+                _read_body(response)  # a connection cut mid-body fails here, inside the retry
             except TRANSIENT_ERRORS as exc:
                 self._finished(counted=_reached_the_org(exc))
                 attempt += 1
@@ -287,6 +288,19 @@ class SalesforceClient:
         """:meth:`request`, returning the parsed JSON body (None for an empty body)."""
         response = self.request(method, path, **kwargs)
         return orjson.loads(response.content) if response.content else None
+
+
+def _read_body(response: requests.Response) -> None:
+    """Read the whole body of a response sent with ``stream=True``, in as few reads as the
+    socket allows.
+
+    ``Response.content`` reads a body 10 KiB at a time, a Python round trip each: about 37,000
+    of them for the 370 MB of Bulk results a 100,000-account org answers, which cost the
+    extractor a CPU-second. urllib3 reads a body of known length in one call. The body is kept
+    where ``Response.content`` looks for it, so callers use the response as usual; urllib3 hands
+    the connection back to the pool once the body is read.
+    """
+    response._content = response.raw.read(decode_content=True) or b""
 
 
 def _reached_the_org(exc: BaseException) -> bool:
