@@ -410,6 +410,21 @@ def main() -> int:
         print(line("(c) floor: Bulk CSV bytes", records, floor), flush=True)
         sfsync = run_child("sfsync", server.base_url, work)
         print(line("(a) sfsync bootstrap", records, sfsync), flush=True)
+        changed = change_one_percent(server.base_url)
+        periodic = run_child("periodic", server.base_url, work)
+        print(
+            line(
+                f"(d) periodic ({sum(changed.values()):,} changed)",
+                sum(periodic["rows"].values()),
+                periodic,
+            ),
+            flush=True,
+        )
+        shutil.rmtree(work / "dlt-alone", ignore_errors=True)
+        alone = run_child("dlt-alone", "", work)
+        print(line("(e) dlt alone: 10 merges, no HTTP", sum(alone["rows"].values()), alone))
+        # Last: the baseline takes gigabytes and keeps both cores busy for minutes, and the
+        # machine's load after it would weigh on whatever ran next.
         baseline = None
         if not args.skip_baseline:
             cap = (
@@ -420,20 +435,8 @@ def main() -> int:
                 f" (<= {args.baseline_records:,}/object)" if args.baseline_records else ""
             )
             print(line(label, sum(baseline["rows"].values()), baseline), flush=True)
-        changed = change_one_percent(server.base_url)
-        periodic = run_child("periodic", server.base_url, work)
-        print(
-            line(
-                f"(d) periodic ({sum(changed.values()):,} changed)",
-                sum(periodic["rows"].values()),
-                periodic,
-            )
-        )
     finally:
         server.stop()
-    shutil.rmtree(work / "dlt-alone", ignore_errors=True)
-    alone = run_child("dlt-alone", "", work)
-    print(line("(e) dlt alone: 10 merges, no HTTP", sum(alone["rows"].values()), alone))
 
     assert floor["rows"] == counts, (floor["rows"], counts)
     rate = records / sfsync["seconds"]
