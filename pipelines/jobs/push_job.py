@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +48,10 @@ from pipelines.writeback.errors import WritebackError
 
 if TYPE_CHECKING:
     from pipelines.writeback.results import PushResult
+
+BeforeClose = Callable[["PushResult | None", "Exception | None"], None]
+"""Called with the push's result (None if it could not run) and its error, before the job's
+row is closed."""
 
 
 @dataclass(frozen=True)
@@ -145,10 +150,20 @@ def _record_push(home_path: Path, trigger: Trigger, version: int | None) -> tupl
 
 
 def run_handed_over_push(
-    home: HomeArg, job_id: int, lock_fd: int, *, wait_s: float = 30.0
+    home: HomeArg,
+    job_id: int,
+    lock_fd: int,
+    *,
+    wait_s: float = 30.0,
+    before_close: BeforeClose | None = None,
 ) -> PushJobOutcome:
     """Run push job ``job_id``, created by :func:`start_push_background`, with the lock it
-    passed on; the outcome is recorded in the job's row like :func:`run_push_job`'s."""
+    passed on; the outcome is recorded in the job's row like :func:`run_push_job`'s.
+
+    ``before_close(result, error)`` is called once the push is over and before its row is
+    closed (``result`` None when it could not run): what it prints is in the job's log by the
+    time anyone sees the job finished.
+    """
     from pipelines.config.store import ConfigStore
 
     home_path = sfsync_home(home)
@@ -168,12 +183,14 @@ def run_handed_over_push(
             stage="push",
             config_version=version,
         )
-        return _execute(home_path, job_id, wait_s)
+        return _execute(home_path, job_id, wait_s, before_close)
     finally:
         lock.release()
 
 
-def _execute(home: HomeArg, job_id: int, wait_s: float) -> PushJobOutcome:
+def _execute(
+    home: HomeArg, job_id: int, wait_s: float, before_close: BeforeClose | None = None
+) -> PushJobOutcome:
     from pipelines.writeback.push import push
 
     try:
@@ -181,6 +198,8 @@ def _execute(home: HomeArg, job_id: int, wait_s: float) -> PushJobOutcome:
     except Exception as exc:
         if not _expected(exc):
             log_job_details(sfsync_home(home), job_id, exc)
+        if before_close is not None:
+            before_close(None, exc)
         job = finish_job(
             home,
             job_id,
@@ -193,6 +212,8 @@ def _execute(home: HomeArg, job_id: int, wait_s: float) -> PushJobOutcome:
         reason = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else "stopped"
         finish_job(home, job_id, status="Failed", sync_message=f"{reason} during push")
         raise
+    if before_close is not None:
+        before_close(result, None)
     job = finish_job(
         home,
         job_id,

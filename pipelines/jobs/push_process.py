@@ -15,6 +15,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipelines.writeback.results import PushResult
 
 EXIT_FAILED = 1
 EXIT_NOT_RUN = 2
@@ -33,19 +37,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pipelines.jobs.commands import scrubbed_output, sigterm_stops
     from pipelines.jobs.push_job import run_handed_over_push
     from pipelines.jobs.scrub import scrub
+    from pipelines.writeback.report import result_lines
+
+    def announce(result: PushResult | None, error: Exception | None) -> None:
+        """Print the outcome before the job's row is closed, so that the log holds it by
+        the time the job shows as finished."""
+        if result is None:
+            print(f"sfsync: push job {args.job_id} failed: {scrub(str(error))}", file=sys.stderr)
+        else:
+            print("\n".join(result_lines(result)))
+        sys.stdout.flush()
+        sys.stderr.flush()
 
     with scrubbed_output(), sigterm_stops():
-        outcome = run_handed_over_push(sfsync_home(), args.job_id, args.lock_fd)
-        if outcome.result is None:
-            print(
-                f"sfsync: push job {args.job_id} failed: {scrub(str(outcome.error))}",
-                file=sys.stderr,
-            )
-            return EXIT_NOT_RUN
-        from pipelines.writeback.report import result_lines
-
-        print("\n".join(result_lines(outcome.result)))
-        result = outcome.result
+        outcome = run_handed_over_push(
+            sfsync_home(), args.job_id, args.lock_fd, before_close=announce
+        )
+    result = outcome.result
+    if result is None:
+        return EXIT_NOT_RUN
     return 0 if result.status == "Completed" and not result.failed else EXIT_FAILED
 
 

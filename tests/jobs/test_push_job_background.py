@@ -105,12 +105,10 @@ def test_the_job_process_records_the_push_and_lets_go_of_the_lock(home: Path) ->
     message = job.sync_message or ""
     assert message.startswith("push not run: there is no warehouse at"), message
     assert "run a sync job" in message
-    # The row is closed before the process prints why and exits: give it a moment.
-    expected = f"push job {job_id} failed: there is no warehouse"
-    deadline = time.monotonic() + 30
-    while expected not in (log := job_log_path(home, job_id).read_text(encoding="utf-8")):
-        assert time.monotonic() < deadline, log
-        time.sleep(0.05)
+    # The process prints why before it closes the row: the log has it as soon as the job
+    # shows as finished.
+    log = job_log_path(home, job_id).read_text(encoding="utf-8")
+    assert f"push job {job_id} failed: there is no warehouse" in log, log
     with JobLock.acquire(home):  # the process released the lock when it ended
         pass
 
@@ -126,3 +124,25 @@ def test_the_job_process_runs_only_a_push_waiting_to_run(home: Path) -> None:
     assert job is not None and job.status == "Running"  # left to its own process
     with JobLock.acquire(home):  # released all the same
         pass
+
+
+def test_the_outcome_is_announced_before_the_row_is_closed(home: Path) -> None:
+    """The job process prints the outcome from ``before_close``: called while the row is still
+    Running, so that whoever sees the job finished finds the outcome in its log."""
+    save_writeback(home, enabled=True)
+    lock = JobLock.acquire(home)
+    job_id = create_job(home, kind="push", trigger="manual", pid=1, host="test")
+    seen: list[tuple[str, str]] = []
+
+    def before_close(result: Any, error: Exception | None) -> None:
+        job = get_job(home, job_id, reconcile_dead=False)
+        assert job is not None and result is None
+        seen.append((job.status, str(error)))
+
+    outcome = run_handed_over_push(home, job_id, lock.fd, before_close=before_close)
+
+    assert len(seen) == 1, seen
+    status, error = seen[0]
+    assert status == "Running"
+    assert error.startswith("there is no warehouse at"), error
+    assert outcome.job.status == "Failed" and outcome.error is not None
