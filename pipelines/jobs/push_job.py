@@ -198,8 +198,7 @@ def _execute(
     except Exception as exc:
         if not _expected(exc):
             log_job_details(sfsync_home(home), job_id, exc)
-        if before_close is not None:
-            before_close(None, exc)
+        _announce(before_close, home, job_id, None, exc)
         job = finish_job(
             home,
             job_id,
@@ -212,8 +211,7 @@ def _execute(
         reason = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else "stopped"
         finish_job(home, job_id, status="Failed", sync_message=f"{reason} during push")
         raise
-    if before_close is not None:
-        before_close(result, None)
+    _announce(before_close, home, job_id, result, None)
     job = finish_job(
         home,
         job_id,
@@ -223,6 +221,23 @@ def _execute(
         sync_message=join_messages(push_job_message(result)),
     )
     return PushJobOutcome(job, result)
+
+
+def _announce(
+    before_close: BeforeClose | None,
+    home: HomeArg,
+    job_id: int,
+    result: PushResult | None,
+    error: Exception | None,
+) -> None:
+    """Call ``before_close``; should it fail (a closed pipe, say), the job's row is closed all
+    the same and the failure goes to the job's log."""
+    if before_close is None:
+        return
+    try:
+        before_close(result, error)
+    except Exception as exc:
+        log_job_details(sfsync_home(home), job_id, exc)
 
 
 def sent_per_object(result: PushResult) -> dict[str, int]:

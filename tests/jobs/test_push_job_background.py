@@ -146,3 +146,19 @@ def test_the_outcome_is_announced_before_the_row_is_closed(home: Path) -> None:
     assert status == "Running"
     assert error.startswith("there is no warehouse at"), error
     assert outcome.job.status == "Failed" and outcome.error is not None
+
+
+def test_a_failing_announcement_still_closes_the_row(home: Path) -> None:
+    save_writeback(home, enabled=True)
+    lock = JobLock.acquire(home)
+    job_id = create_job(home, kind="push", trigger="manual", pid=1, host="test")
+
+    def before_close(result: Any, error: Exception | None) -> None:
+        raise BrokenPipeError("stdout is gone")
+
+    outcome = run_handed_over_push(home, job_id, lock.fd, before_close=before_close)
+
+    job = get_job(home, job_id, reconcile_dead=False)
+    assert job is not None and job.status == "Failed" == outcome.job.status
+    assert (job.sync_message or "").startswith("push not run: there is no warehouse at")
+    assert "BrokenPipeError: stdout is gone" in job_log_path(home, job_id).read_text("utf-8")
