@@ -26,17 +26,20 @@ from pipelines.sandbox.settings import OrgSettings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "soql"))
 from soql_fixtures import ACCOUNTS, ALIVE, CONTACTS, OPPORTUNITIES, U1, U2, U3, acc_id, sf_id
-from test_semantics import CASES
+from test_semantics import CASES, ORDER_CASES
 
 RELATIVE_DATE = re.compile(r"today|yesterday|tomorrow|this_|last_|next_|n_days|_ago", re.I)
 # Every record of an org has an owner: the loader gives a row without one (a5) to the loading
 # user, as Salesforce does, so the in-engine cases of an ownerless row do not apply.
 OWNERLESS = {"OwnerId = null", "Owner.Name = null"}
 SERVED_CASES = [(c, e) for c, e in CASES if not RELATIVE_DATE.search(c) and c not in OWNERLESS]
+SERVED_ORDER_CASES = [(c, e) for c, e in ORDER_CASES if "Owner" not in c]
 PAGED_ROWS = 5_000
 SCHEMA = """
 Account:
   fields:
+    # ORDER BY sorts a picklist in the order of its values: the semantics org's order
+    Type: {type: picklist, picklistValues: [Prospect, Customer, Partner, Other]}
     Regions__c: {type: multipicklist}  # unrestricted: a7 holds "amer"
     Contract_End_Date__c: {type: date}
     IsPartner__c: {type: boolean}
@@ -175,3 +178,66 @@ def test_a_5000_row_query_pages_by_the_batch_size(
     assert sizes == pages
     expected = {sf_id("003", 1000 + i) for i in range(PAGED_ROWS)}
     assert len(ids) == len(set(ids)) == PAGED_ROWS and set(ids) == expected
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"), SERVED_ORDER_CASES, ids=[c for c, _ in SERVED_ORDER_CASES]
+)
+def test_order_limit_and_offset_as_in_the_engine(
+    org: ServedOrg, clause: str, expected: str
+) -> None:
+    records = query_all_pages(org, f"SELECT Id FROM Account {clause}")
+    by_id = {acc_id(key): key for key in ACCOUNTS}
+    assert [by_id[r["Id"]] for r in records] == expected.split(",")
+
+
+def test_aggregates_and_counts_as_in_the_engine(org: ServedOrg) -> None:
+    rows = query_all_pages(
+        org,
+        "SELECT Industry, COUNT(Id) n FROM Account GROUP BY Industry ORDER BY Industry NULLS LAST",
+    )
+    assert [(r["Industry"], r["n"]) for r in rows] == [
+        ("Energy", 1), ("Retail", 2), ("Tech", 2), (None, 2)
+    ]  # fmt: skip
+    rows = query_all_pages(
+        org,
+        "SELECT Industry, SUM(AnnualRevenue) total FROM Account GROUP BY Industry "
+        "HAVING SUM(AnnualRevenue) > 1000 ORDER BY SUM(AnnualRevenue) DESC",
+    )
+    assert [(r["Industry"], r["total"]) for r in rows] == [(None, 1250000.0), ("Tech", 5000.0)]
+    [row] = query_all_pages(
+        org, "SELECT COUNT_DISTINCT(Industry) d, MAX(AnnualRevenue) m FROM Account"
+    )
+    assert (row["d"], row["m"]) == (3, 1000000.0)
+    for soql, resource, total in [
+        ("SELECT COUNT() FROM Account", "query", 7),
+        ("SELECT COUNT() FROM Account WHERE Industry = 'Tech'", "query", 2),
+        ("SELECT COUNT() FROM Account", "queryAll", 8),
+    ]:
+        answer = org.http().get(org.api(f"/{resource}"), params={"q": soql}, timeout=30).json()
+        assert (answer["totalSize"], answer["records"]) == (total, []), soql
+
+
+def test_parent_paths_and_child_subqueries_as_in_the_engine(org: ServedOrg) -> None:
+    [acme] = query_all_pages(
+        org, "SELECT Name, Owner.Name, Owner.Manager.Name FROM Account WHERE Name = 'Acme'"
+    )
+    assert (acme["Owner"]["Name"], acme["Owner"]["Manager"]["Name"]) == ("Ada Admin", "Boss")
+    rows = query_all_pages(
+        org,
+        "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName LIMIT 1) FROM Account "
+        "ORDER BY Name",
+    )
+    first = {
+        r["Name"]: [c["LastName"] for c in r["Contacts"]["records"]] if r["Contacts"] else None
+        for r in rows
+    }
+    assert first == {
+        "Acme": ["Jones"], "acme labs": ["Smith"], "Terra": ["Adams"], "Back\\slash": None,
+        "O'Brien": None, "Ter%ra": None, "Under_score": None,
+    }  # fmt: skip
+    [acme] = query_all_pages(
+        org, "SELECT Id, (SELECT LastName FROM Account.Contacts) FROM Account WHERE Name = 'Acme'"
+    )
+    # c4 (Brown) is deleted: a child subquery leaves it out
+    assert sorted(c["LastName"] for c in acme["Contacts"]["records"]) == ["Jones", "Smith"]
