@@ -31,7 +31,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import Any
 
 import uvicorn
@@ -162,10 +162,13 @@ def run_from_cli(args: argparse.Namespace) -> int:
         # writes keep what the socket has not taken without copying it again on every send.
         loop_factory = uvloop.new_event_loop if uvloop is not None else None
         with asyncio.Runner(loop_factory=loop_factory) as runner:
-            runner.run(_serve_foreground(app, sock, tls, origin, options, store))
+            stopped_by = runner.run(_serve_foreground(app, sock, tls, origin, options, store))
     finally:
         store.close()
-    return 0
+    # Stopped by a signal that did not end the process on its own: a SIGINT that the process
+    # was started ignoring (a background job of a script) still stops the server, which
+    # reports it the way a shell reports Ctrl+C.
+    return 128 + stopped_by if stopped_by else 0
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -182,7 +185,18 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _uvicorn_server(app: FastAPI, tls: tuple[Path, Path] | None, log_level: str) -> uvicorn.Server:
+class _Server(uvicorn.Server):
+    """uvicorn's server, remembering the first signal that asked it to stop."""
+
+    stopped_by: int | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.stopped_by is None:
+            self.stopped_by = int(sig)
+        super().handle_exit(sig, frame)
+
+
+def _uvicorn_server(app: FastAPI, tls: tuple[Path, Path] | None, log_level: str) -> _Server:
     config = uvicorn.Config(
         app,
         log_level=log_level,
@@ -192,7 +206,7 @@ def _uvicorn_server(app: FastAPI, tls: tuple[Path, Path] | None, log_level: str)
         timeout_keep_alive=30,
         timeout_graceful_shutdown=5,
     )
-    return uvicorn.Server(config)
+    return _Server(config)
 
 
 async def _serve_foreground(
@@ -202,7 +216,8 @@ async def _serve_foreground(
     origin: str,
     options: SandboxOptions,
     store: OrgStore,
-) -> None:
+) -> int | None:
+    """Serve until stopped; the signal that stopped the server, if one did."""
     server = _uvicorn_server(app, tls, "warning")
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not task.done():
@@ -212,6 +227,7 @@ async def _serve_foreground(
         scheme = "https" if tls else "http"
         print(_banner(f"{scheme}://{HOST}:{port}", origin, options, store, tls), flush=True)
     await task
+    return server.stopped_by
 
 
 def _banner(

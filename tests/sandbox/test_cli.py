@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,20 @@ def test_start_prints_url_and_credentials_and_restart_serves_the_same_org(tmp_pa
         assert record.json()["Name"] == "Survives a restart"
     finally:
         again.stop()
+
+
+def test_started_ignoring_sigint_it_still_stops_on_it_and_says_so(tmp_path: Path) -> None:
+    """A script's background job starts with SIGINT ignored; the server stops on SIGINT all the
+    same (uvicorn catches it) and exits 130, as after Ctrl+C, not 0."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the child
+    try:
+        proc = start_subprocess(["--accounts", "5", "--seed", "3"], env=_env(tmp_path))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        assert requests.get(proc.base_url + "/services/data/", timeout=30).status_code == 200
+    finally:
+        assert proc.stop() == 130
 
 
 def test_tls_serves_https_with_its_certificate(tmp_path: Path) -> None:
