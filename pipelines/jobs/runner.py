@@ -65,10 +65,8 @@ from pipelines.jobs.steps import (
     TransformFn,
     budget_error_types,
     default_extract,
-    end_early_transform,
     run_push,
     run_transform,
-    start_transform_early,
 )
 
 log = logging.getLogger(__name__)
@@ -294,8 +292,9 @@ def _execute(
 
         stage = "extract"
         update_job(home, job_id, stage=stage)
-        if transform is run_transform:
-            start_transform_early(home)
+        start_early = getattr(transform, "start_early", None)
+        if start_early is not None:
+            start_early(home)
         extract_fn = extract if extract is not None else default_extract()
         full_refresh = kind == "bootstrap" and has_completed_job(home)
         result = extract_fn(
@@ -361,8 +360,10 @@ def _execute(
         )
         raise
     finally:
-        # A job that failed before its build leaves a dbt child waiting: end it.
-        end_early_transform(home)
+        # A job that failed before its build leaves what the step started early waiting.
+        end_early = getattr(transform, "end_early", None)
+        if end_early is not None:
+            end_early(home)
 
     if sum(rows.values()) == 0:
         notes.insert(0, zero_rows_message(kind))

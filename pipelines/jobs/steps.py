@@ -52,7 +52,12 @@ class ExtractFn(Protocol):
 
 
 TransformFn = Callable[[Path, Any], str]
-"""The transform step: ``transform(home, config) -> note`` (a line for the job's message)."""
+"""The transform step: ``transform(home, config) -> note`` (a line for the job's message).
+
+A step may also offer ``start_early(home)``, called when the job begins extracting, and
+``end_early(home)``, called when the job ends whatever happened: :data:`run_transform` starts
+its dbt child early with them, so that importing dbt and parsing the project overlap the
+extract."""
 
 
 class PushOutcome(Protocol):
@@ -86,33 +91,36 @@ def budget_error_types() -> tuple[type[BaseException], ...]:
     return (BudgetExceeded,)
 
 
-def run_transform(home: Path, config: Any) -> str:
-    """The dbt build step of a sync job; returns a note for the job's message.
+class DbtTransform:
+    """The dbt build step of a sync job (:data:`run_transform`)."""
 
-    Runs ``dbt build`` with the active config (``pipelines.transform``); a failed build raises
-    with dbt's failures in the message. Without a dbt project it says so and does nothing.
-    """
-    if not (DBT_PROJECT_DIR / "dbt_project.yml").is_file():
-        return TRANSFORM_NOT_CONFIGURED
-    from pipelines.transform.build import run_transform as dbt_build
+    def __call__(self, home: Path, config: Any) -> str:
+        """Run ``dbt build`` with the active config (``pipelines.transform``) and return a note
+        for the job's message; a failed build raises with dbt's failures in the message.
+        Without a dbt project it says so and does nothing."""
+        if not (DBT_PROJECT_DIR / "dbt_project.yml").is_file():
+            return TRANSFORM_NOT_CONFIGURED
+        from pipelines.transform.build import run_transform as dbt_build
 
-    return dbt_build(home, config)
+        return dbt_build(home, config)
+
+    def start_early(self, home: Path) -> None:
+        """Start this job's dbt child now, to parse the project while the job extracts."""
+        if not (DBT_PROJECT_DIR / "dbt_project.yml").is_file():
+            return
+        from pipelines.transform.build import start_warm_build
+
+        start_warm_build(home)
+
+    def end_early(self, home: Path) -> None:
+        """End the dbt child :meth:`start_early` started, if no build took it."""
+        from pipelines.transform.build import discard_warm_build
+
+        discard_warm_build(home)
 
 
-def start_transform_early(home: Path) -> None:
-    """Start the dbt child of this job's build now, to parse the project while the job extracts."""
-    if not (DBT_PROJECT_DIR / "dbt_project.yml").is_file():
-        return
-    from pipelines.transform.build import start_warm_build
-
-    start_warm_build(home)
-
-
-def end_early_transform(home: Path) -> None:
-    """End the dbt child :func:`start_transform_early` started, if no build took it."""
-    from pipelines.transform.build import discard_warm_build
-
-    discard_warm_build(home)
+run_transform = DbtTransform()
+"""The sync job's transform step: ``run_transform(home, config) -> note``."""
 
 
 def run_push(home: Path, config: Any, job_id: int) -> PushOutcome | None:

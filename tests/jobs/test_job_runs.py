@@ -95,6 +95,45 @@ def test_transform_failure_is_named_and_rows_are_kept(home: Path, extract_step: 
     assert job.api_calls == 7
 
 
+class EarlyTransform:
+    """A transform step with the early-start hooks, recording when each is called."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+
+    def start_early(self, home: Path) -> None:
+        self.events.append("start_early")
+
+    def __call__(self, home: Path, config: Any) -> str:
+        self.events.append("transform")
+        return "built"
+
+    def end_early(self, home: Path) -> None:
+        self.events.append("end_early")
+
+
+def test_a_transform_step_is_started_early_and_ended_whatever_happens(
+    home: Path, extract_step: Any
+) -> None:
+    events: list[str] = []
+    step = extract_step()
+    real_extract = step.__call__
+
+    def extract(*args: Any, **kwargs: Any) -> Any:
+        events.append("extract")
+        return real_extract(*args, **kwargs)
+
+    job = run_job(home, extract=extract, transform=EarlyTransform(events))
+    assert job.status == "Completed"
+    assert events == ["start_early", "extract", "transform", "end_early"]
+
+    events.clear()
+    failing = extract_step(error=SalesforceWorded("INVALID_SESSION_ID: Session expired"))
+    job = run_job(home, extract=failing, transform=EarlyTransform(events))
+    assert job.status == "Failed"
+    assert events == ["start_early", "end_early"]
+
+
 def test_zero_rows_is_named_with_its_likely_causes(home: Path, extract_step: Any) -> None:
     bootstrap = run_job(
         home, transform=no_transform, extract=extract_step(rows={"Account": 0, "Contact": 0})
