@@ -198,28 +198,32 @@ def _execute(
     except Exception as exc:
         if not _expected(exc):
             log_job_details(sfsync_home(home), job_id, exc)
-        _announce(before_close, home, job_id, None, exc)
-        job = finish_job(
-            home,
-            job_id,
-            status="Failed",
-            sync_message=join_messages([f"push not run: {error_message(exc)}"]),
-        )
+        try:
+            _announce(before_close, home, job_id, None, exc)
+        finally:  # closed even when the process is stopped while it prints
+            job = finish_job(
+                home,
+                job_id,
+                status="Failed",
+                sync_message=join_messages([f"push not run: {error_message(exc)}"]),
+            )
         return PushJobOutcome(job, None, exc)
     except BaseException as exc:
         # Ctrl-C, or SIGTERM turned into SystemExit: the push closed its own run; close the job.
         reason = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else "stopped"
         finish_job(home, job_id, status="Failed", sync_message=f"{reason} during push")
         raise
-    _announce(before_close, home, job_id, result, None)
-    job = finish_job(
-        home,
-        job_id,
-        status="Completed" if result.status == "Completed" else "Failed",
-        rows_per_object=sent_per_object(result),
-        api_calls=result.api_calls,
-        sync_message=join_messages(push_job_message(result)),
-    )
+    try:
+        _announce(before_close, home, job_id, result, None)
+    finally:  # closed even when the process is stopped while it prints
+        job = finish_job(
+            home,
+            job_id,
+            status="Completed" if result.status == "Completed" else "Failed",
+            rows_per_object=sent_per_object(result),
+            api_calls=result.api_calls,
+            sync_message=join_messages(push_job_message(result)),
+        )
     return PushJobOutcome(job, result)
 
 
@@ -230,8 +234,8 @@ def _announce(
     result: PushResult | None,
     error: Exception | None,
 ) -> None:
-    """Call ``before_close``; should it fail (a closed pipe, say), the job's row is closed all
-    the same and the failure goes to the job's log."""
+    """Call ``before_close``; should it fail (a closed pipe, say), the failure goes to the
+    job's log. (The callers close the row whatever happens, a stop signal included.)"""
     if before_close is None:
         return
     try:

@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import exceptions as urllib3_errors
 from urllib3.exceptions import NewConnectionError
 
 from pipelines.salesforce.auth import AccessToken, login
@@ -298,9 +299,21 @@ def _read_body(response: requests.Response) -> None:
     of them for the 370 MB of Bulk results a 100,000-account org answers, which cost the
     extractor a CPU-second. urllib3 reads a body of known length in one call. The body is kept
     where ``Response.content`` looks for it, so callers use the response as usual; urllib3 hands
-    the connection back to the pool once the body is read.
+    the connection back to the pool once the body is read. urllib3's errors become requests'
+    own, as ``Response.content`` would raise them, so the same ones are retried.
     """
-    response._content = response.raw.read(decode_content=True) or b""
+    try:
+        body = response.raw.read(decode_content=True)
+    except urllib3_errors.ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    except urllib3_errors.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from exc
+    except urllib3_errors.ReadTimeoutError as exc:
+        raise requests.ConnectionError(exc) from exc
+    except urllib3_errors.SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from exc
+    response._content = body or b""
+    response._content_consumed = True  # type: ignore[attr-defined]  # not in the type stubs
 
 
 def _reached_the_org(exc: BaseException) -> bool:

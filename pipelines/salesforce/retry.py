@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 
 import requests
-from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -21,10 +20,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     requests.Timeout,
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
-    # The same failures met while reading a body directly from urllib3 (``client._read_body``).
-    ProtocolError,
-    ReadTimeoutError,
-    DecodeError,
 )
 
 

@@ -23,6 +23,7 @@ import contextlib
 import os
 import queue
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -340,18 +341,31 @@ class SandboxProcess:
 
 
 def start_subprocess(
-    args: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 120.0
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 120.0,
+    ignoring_sigint: bool = False,
 ) -> SandboxProcess:
-    """Run ``sfsync sandbox start --port 0 ARGS`` and wait until it prints its URL."""
+    """Run ``sfsync sandbox start --port 0 ARGS`` and wait until it prints its URL.
+
+    ``ignoring_sigint``: start it with SIGINT ignored, as a script's background job starts
+    (call from the main thread).
+    """
     command = [sys.executable, "-m", "pipelines.cli", "sandbox", "start", "--port", "0", *args]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        bufsize=1,
-    )
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignoring_sigint else None
+    try:  # the child inherits the disposition
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            bufsize=1,
+        )
+    finally:
+        if ignoring_sigint:
+            signal.signal(signal.SIGINT, previous)
     lines: queue.Queue[str | None] = queue.Queue()
     output: list[str] = []
 

@@ -162,3 +162,23 @@ def test_a_failing_announcement_still_closes_the_row(home: Path) -> None:
     assert job is not None and job.status == "Failed" == outcome.job.status
     assert (job.sync_message or "").startswith("push not run: there is no warehouse at")
     assert "BrokenPipeError: stdout is gone" in job_log_path(home, job_id).read_text("utf-8")
+
+
+def test_a_stop_while_announcing_still_closes_the_row(home: Path) -> None:
+    """SIGTERM turned into SystemExit while the outcome is printed: the row is closed, and the
+    stop goes on."""
+    save_writeback(home, enabled=True)
+    lock = JobLock.acquire(home)
+    job_id = create_job(home, kind="push", trigger="manual", pid=1, host="test")
+
+    def before_close(result: Any, error: Exception | None) -> None:
+        raise SystemExit(143)
+
+    with pytest.raises(SystemExit):
+        run_handed_over_push(home, job_id, lock.fd, before_close=before_close)
+
+    job = get_job(home, job_id, reconcile_dead=False)
+    assert job is not None and job.status == "Failed"
+    assert (job.sync_message or "").startswith("push not run: there is no warehouse at")
+    with JobLock.acquire(home):  # let go of all the same
+        pass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -53,15 +52,15 @@ def test_start_prints_url_and_credentials_and_restart_serves_the_same_org(tmp_pa
 def test_started_ignoring_sigint_it_still_stops_on_it_and_says_so(tmp_path: Path) -> None:
     """A script's background job starts with SIGINT ignored; the server stops on SIGINT all the
     same (uvicorn catches it) and exits 130, as after Ctrl+C, not 0."""
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the child
+    proc = start_subprocess(
+        ["--accounts", "5", "--seed", "3"], env=_env(tmp_path), ignoring_sigint=True
+    )
     try:
-        proc = start_subprocess(["--accounts", "5", "--seed", "3"], env=_env(tmp_path))
+        served = requests.get(proc.base_url + "/services/data/", timeout=30).status_code
     finally:
-        signal.signal(signal.SIGINT, previous)
-    try:
-        assert requests.get(proc.base_url + "/services/data/", timeout=30).status_code == 200
-    finally:
-        assert proc.stop() == 130
+        code = proc.stop()
+    assert served == 200
+    assert code == 130
 
 
 def test_tls_serves_https_with_its_certificate(tmp_path: Path) -> None:
