@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipelines.config.control import sfsync_home
 from pipelines.jobs.audit import (
@@ -198,50 +198,52 @@ def _execute(
     except Exception as exc:
         if not _expected(exc):
             log_job_details(sfsync_home(home), job_id, exc)
-        try:
-            _announce(before_close, home, job_id, None, exc)
-        finally:  # closed even when the process is stopped while it prints
-            job = finish_job(
-                home,
-                job_id,
-                status="Failed",
-                sync_message=join_messages([f"push not run: {error_message(exc)}"]),
-            )
+        job = _announce_and_close(
+            before_close,
+            home,
+            job_id,
+            (None, exc),
+            status="Failed",
+            sync_message=join_messages([f"push not run: {error_message(exc)}"]),
+        )
         return PushJobOutcome(job, None, exc)
     except BaseException as exc:
         # Ctrl-C, or SIGTERM turned into SystemExit: the push closed its own run; close the job.
         reason = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else "stopped"
         finish_job(home, job_id, status="Failed", sync_message=f"{reason} during push")
         raise
-    try:
-        _announce(before_close, home, job_id, result, None)
-    finally:  # closed even when the process is stopped while it prints
-        job = finish_job(
-            home,
-            job_id,
-            status="Completed" if result.status == "Completed" else "Failed",
-            rows_per_object=sent_per_object(result),
-            api_calls=result.api_calls,
-            sync_message=join_messages(push_job_message(result)),
-        )
+    job = _announce_and_close(
+        before_close,
+        home,
+        job_id,
+        (result, None),
+        status="Completed" if result.status == "Completed" else "Failed",
+        rows_per_object=sent_per_object(result),
+        api_calls=result.api_calls,
+        sync_message=join_messages(push_job_message(result)),
+    )
     return PushJobOutcome(job, result)
 
 
-def _announce(
+def _announce_and_close(
     before_close: BeforeClose | None,
     home: HomeArg,
     job_id: int,
-    result: PushResult | None,
-    error: Exception | None,
-) -> None:
-    """Call ``before_close``; should it fail (a closed pipe, say), the failure goes to the
-    job's log. (The callers close the row whatever happens, a stop signal included.)"""
-    if before_close is None:
-        return
+    outcome: tuple[PushResult | None, Exception | None],
+    **row: Any,
+) -> JobRecord:
+    """Call ``before_close`` with ``outcome``, then close the job's row with ``row``
+    (:func:`finish_job`'s keywords). A failing ``before_close`` (a closed pipe, say) goes to the
+    job's log; the row is closed whatever happens, a stop signal while it prints included."""
     try:
-        before_close(result, error)
-    except Exception as exc:
-        log_job_details(sfsync_home(home), job_id, exc)
+        if before_close is not None:
+            try:
+                before_close(*outcome)
+            except Exception as exc:
+                log_job_details(sfsync_home(home), job_id, exc)
+    finally:
+        job = finish_job(home, job_id, **row)
+    return job
 
 
 def sent_per_object(result: PushResult) -> dict[str, int]:
