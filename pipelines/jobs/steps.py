@@ -98,7 +98,7 @@ class DbtTransform:
         """Run ``dbt build`` with the active config (``pipelines.transform``) and return a note
         for the job's message; a failed build raises with dbt's failures in the message.
         Without a dbt project it says so and does nothing."""
-        if not (DBT_PROJECT_DIR / "dbt_project.yml").is_file():
+        if not _dbt_project_present():
             return TRANSFORM_NOT_CONFIGURED
         from pipelines.transform.build import run_transform as dbt_build
 
@@ -106,7 +106,7 @@ class DbtTransform:
 
     def start_early(self, home: Path) -> None:
         """Start this job's dbt child now, to parse the project while the job extracts."""
-        if not (DBT_PROJECT_DIR / "dbt_project.yml").is_file():
+        if not _dbt_project_present():
             return
         from pipelines.transform.build import start_warm_build
 
@@ -117,6 +117,10 @@ class DbtTransform:
         from pipelines.transform.build import discard_warm_build
 
         discard_warm_build(home)
+
+
+def _dbt_project_present() -> bool:
+    return (DBT_PROJECT_DIR / "dbt_project.yml").is_file()
 
 
 run_transform = DbtTransform()

@@ -33,7 +33,6 @@ import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import exceptions as urllib3_errors
-from urllib3.exceptions import NewConnectionError
 
 from pipelines.salesforce.auth import AccessToken, login
 from pipelines.salesforce.credentials import SalesforceCredentials
@@ -324,6 +323,6 @@ def _reached_the_org(exc: BaseException) -> bool:
     if isinstance(exc, requests.ConnectionError):
         reason = exc.args[0] if exc.args else None
         reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
-        if isinstance(reason, NewConnectionError):
+        if isinstance(reason, urllib3_errors.NewConnectionError):
             return False
     return True
