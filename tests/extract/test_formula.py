@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -85,6 +86,9 @@ def test_formula_values_are_refreshed_by_the_periodic_full_reload(
     assert within_interval.modes["Invoice__c"].startswith("incremental")
     assert taxes(home)["INV-1"] == 20.0  # not visible to an incremental sync
 
+    # The org's clock (its Date header) counts whole seconds: let one pass since the first
+    # sync, else three fast syncs can all read the same instant and no interval has passed.
+    time.sleep(1.1)
     due = run_extract(
         home, credentials=credentials, objects=["Invoice__c"], formula_refresh_hours=1e-9
     )
